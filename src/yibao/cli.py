@@ -1,0 +1,56 @@
+"""The ``yibao`` command line (Typer). Each sub-command lives in its own module under
+``yibao.commands``; this module wires them together and turns bad input into one line."""
+
+from __future__ import annotations
+
+import sys
+
+import typer
+from rich.console import Console
+
+from yibao.errors import InputError
+from yibao.money import MoneyError
+from yibao.policy.errors import PolicyError
+
+app = typer.Typer(
+    name="yibao",
+    help="An engine for social medical insurance: policy, settlement, payment, supervision.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+
+_CLEAR_ERRORS = (InputError, PolicyError, MoneyError)
+
+
+def _register() -> None:
+    from yibao.commands import register_all
+
+    register_all(app)
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Entry point: run the app, printing a one-line error (never a traceback) on bad input."""
+    _register()
+    err = Console(stderr=True)
+    try:
+        app(args=argv, standalone_mode=False)
+    except _CLEAR_ERRORS as e:
+        err.print(f"[bold red]error:[/] {e}", highlight=False, soft_wrap=True)
+        sys.exit(2)
+    except (typer.Abort, KeyboardInterrupt):
+        err.print("aborted")
+        sys.exit(130)
+    except typer.Exit as e:
+        sys.exit(e.exit_code)
+    except Exception as e:  # click usage errors arrive here in non-standalone mode
+        import click
+
+        if isinstance(e, click.ClickException):
+            e.show()
+            sys.exit(e.exit_code)
+        raise
+
+
+if __name__ == "__main__":
+    main()

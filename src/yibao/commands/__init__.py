@@ -1,0 +1,16 @@
+"""Sub-commands of the ``yibao`` CLI, one module each; ``register_all`` adds them to the app."""
+
+from __future__ import annotations
+
+import importlib
+
+import typer
+
+# Each module defines ``register(app: typer.Typer) -> None``.
+_MODULES = ("policy_cmd",)
+
+
+def register_all(app: typer.Typer) -> None:
+    for name in _MODULES:
+        module = importlib.import_module(f"yibao.commands.{name}")
+        module.register(app)
