@@ -55,7 +55,7 @@ def yuan_to_fen(value: object) -> Fen:
     >>> yuan_to_fen(Decimal("0.5"))
     50
     """
-    if isinstance(value, bool) or isinstance(value, float):
+    if isinstance(value, (bool, float)):
         raise MoneyError(f"amount {value!r} must be given as a decimal string or integer")
     try:
         amount = Decimal(str(value)) if not isinstance(value, Decimal) else value
@@ -89,7 +89,7 @@ def ratio(value: object) -> Decimal:
     >>> ratio("0.112")
     Decimal('0.112')
     """
-    if isinstance(value, bool) or isinstance(value, float):
+    if isinstance(value, (bool, float)):
         raise MoneyError(f"ratio {value!r} must be given as a decimal string")
     try:
         r = value if isinstance(value, Decimal) else Decimal(str(value))

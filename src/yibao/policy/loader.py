@@ -9,6 +9,7 @@ written either as a bare value, which takes its period and reference from the ne
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Callable
 from datetime import date, timedelta
@@ -56,7 +57,9 @@ def _mapping(ctx: _Ctx, node: yaml.Node, what: str) -> dict[str, tuple[yaml.Node
 def _scalar(ctx: _Ctx, node: yaml.Node, what: str) -> str | None:
     if not isinstance(node, yaml.ScalarNode):
         raise ctx.fail(node, f"{what} must be a single value")
-    if node.tag == "tag:yaml.org,2002:null" or (node.value in ("", "~", "null") and node.style is None):
+    if node.tag == "tag:yaml.org,2002:null" or (
+        node.value in ("", "~", "null") and node.style is None
+    ):
         return None
     return str(node.value)
 
@@ -82,7 +85,9 @@ def _money(ctx: _Ctx, node: yaml.Node, what: str) -> int:
     return fen
 
 
-def _decimal(ctx: _Ctx, node: yaml.Node, what: str, lo: Decimal, hi: Decimal, label: str) -> Decimal:
+def _decimal(
+    ctx: _Ctx, node: yaml.Node, what: str, lo: Decimal, hi: Decimal, label: str
+) -> Decimal:
     text = _scalar(ctx, node, what)
     try:
         r = ratio(text)
@@ -117,10 +122,14 @@ def _bands(ctx: _Ctx, node: yaml.Node, what: str) -> tuple[Band, ...]:
         if "ratio" not in m or "upto" not in m:
             raise ctx.fail(item, f"{what}: each band needs 'upto' (null for the last) and 'ratio'")
         upto_node = m["upto"][1]
-        upto = None if _scalar(ctx, upto_node, what) is None else _money(ctx, upto_node, what + ".upto")
+        upto = (
+            None
+            if _scalar(ctx, upto_node, what) is None
+            else _money(ctx, upto_node, what + ".upto")
+        )
         r = _decimal(ctx, m["ratio"][1], what + ".ratio", Decimal(0), Decimal(1), "ratio")
         bands.append(Band(upto, r))
-    for prev, band in zip(bands, bands[1:], strict=False):
+    for prev, band in itertools.pairwise(bands):
         if prev.upto is None:
             raise ctx.fail(node, f"{what}: only the last band may be open (upto: null)")
         if band.upto is not None and band.upto <= prev.upto:
@@ -157,7 +166,9 @@ def _enum_list(ctx: _Ctx, node: yaml.Node, what: str, choices: tuple[str, ...]) 
     for item in node.value:
         text = _scalar(ctx, item, what)
         if text not in choices:
-            raise ctx.fail(item, f"{what}: unknown value {text!r}; expected one of {', '.join(choices)}")
+            raise ctx.fail(
+                item, f"{what}: unknown value {text!r}; expected one of {', '.join(choices)}"
+            )
         if text in out:
             raise ctx.fail(item, f"{what}: {text!r} listed twice")
         out.append(text)
@@ -182,29 +193,39 @@ def _value(ctx: _Ctx, node: yaml.Node, spec: LeafSpec, what: str) -> object:
         return parsers[spec.kind]()
     text = _scalar(ctx, node, what)
     if spec.kind is Kind.ENUM and text not in spec.choices:
-        raise ctx.fail(node, f"{what}: unknown value {text!r}; expected one of {', '.join(spec.choices)}")
+        raise ctx.fail(
+            node, f"{what}: unknown value {text!r}; expected one of {', '.join(spec.choices)}"
+        )
     if spec.kind is Kind.IDENT and (text is None or not re.fullmatch(r"[a-z][a-z0-9_]*", text)):
         raise ctx.fail(node, f"{what} must be a lower-case name, got {text!r}")
     return text
 
 
-def _no_unknown(ctx: _Ctx, m: dict[str, tuple[yaml.Node, yaml.Node]], allowed: set[str], what: str) -> None:
+def _no_unknown(
+    ctx: _Ctx, m: dict[str, tuple[yaml.Node, yaml.Node]], allowed: set[str], what: str
+) -> None:
     for key, (knode, _) in m.items():
         if key not in allowed:
-            raise ctx.fail(knode, f"unknown key '{key}' in {what}; allowed: {', '.join(sorted(allowed))}")
+            raise ctx.fail(
+                knode, f"unknown key '{key}' in {what}; allowed: {', '.join(sorted(allowed))}"
+            )
 
 
 class _Defaults:
     def __init__(self, start: date | None = None, end: date | None = None, ref: str | None = None):
         self.start, self.end, self.ref = start, end, ref
 
-    def child(self, ctx: _Ctx, m: dict[str, tuple[yaml.Node, yaml.Node]], refs: set[str]) -> _Defaults:
+    def child(
+        self, ctx: _Ctx, m: dict[str, tuple[yaml.Node, yaml.Node]], refs: set[str]
+    ) -> _Defaults:
         d = _Defaults(self.start, self.end, self.ref)
         if "_from" in m:
             d.start = _date(ctx, m["_from"][1], "_from")
             d.end = None
         if "_to" in m:
-            d.end = None if _scalar(ctx, m["_to"][1], "_to") is None else _date(ctx, m["_to"][1], "_to")
+            d.end = (
+                None if _scalar(ctx, m["_to"][1], "_to") is None else _date(ctx, m["_to"][1], "_to")
+            )
         if "_ref" in m:
             d.ref = _ref(ctx, m["_ref"][1], refs)
         return d
@@ -233,9 +254,13 @@ def _versions(
 ) -> tuple[Version, ...]:
     if not _is_version_list(node):
         if defaults.start is None or defaults.ref is None:
-            raise ctx.fail(node, f"'{path}' has a bare value but no _from/_ref above it to date and cite it")
+            raise ctx.fail(
+                node, f"'{path}' has a bare value but no _from/_ref above it to date and cite it"
+            )
         value = _value(ctx, node, spec, path)
-        return (Version(value, defaults.start, defaults.end, defaults.ref, node.start_mark.line + 1),)
+        return (
+            Version(value, defaults.start, defaults.end, defaults.ref, node.start_mark.line + 1),
+        )
     items = node.value if isinstance(node, yaml.SequenceNode) else [node]
     out: list[Version] = []
     for item in items:
@@ -244,20 +269,30 @@ def _versions(
         start = _date(ctx, m["from"][1], f"{path}.from") if "from" in m else defaults.start
         end = defaults.end if "from" not in m else None
         if "to" in m:
-            end = None if _scalar(ctx, m["to"][1], "to") is None else _date(ctx, m["to"][1], f"{path}.to")
+            end = (
+                None
+                if _scalar(ctx, m["to"][1], "to") is None
+                else _date(ctx, m["to"][1], f"{path}.to")
+            )
         ref = _ref(ctx, m["ref"][1], refs) if "ref" in m else defaults.ref
         if start is None or ref is None:
-            raise ctx.fail(item, f"'{path}' version needs 'from' and 'ref' (or _from/_ref above it)")
+            raise ctx.fail(
+                item, f"'{path}' version needs 'from' and 'ref' (or _from/_ref above it)"
+            )
         if end is not None and end < start:
             raise ctx.fail(item, f"'{path}' ends ({end}) before it starts ({start})")
-        out.append(Version(_value(ctx, m["value"][1], spec, path), start, end, ref, item.start_mark.line + 1))
+        out.append(
+            Version(
+                _value(ctx, m["value"][1], spec, path), start, end, ref, item.start_mark.line + 1
+            )
+        )
     _check_periods(ctx, node, path, out)
     return tuple(out)
 
 
 def _check_periods(ctx: _Ctx, node: yaml.Node, path: str, versions: list[Version]) -> None:
     ordered = sorted(versions, key=lambda v: v.start)
-    for prev, nxt in zip(ordered, ordered[1:], strict=False):
+    for prev, nxt in itertools.pairwise(ordered):
         where = PolicyError
         if prev.end is None or nxt.start <= prev.end:
             raise where(
@@ -294,7 +329,9 @@ def _walk(
             _walk(ctx, vnode, child, here, refs, leaves)
         else:
             allowed = ", ".join(children_hint(path)) or "nothing"
-            raise ctx.fail(knode, f"unknown key '{key}' under '{path or 'parameters'}'; allowed: {allowed}")
+            raise ctx.fail(
+                knode, f"unknown key '{key}' under '{path or 'parameters'}'; allowed: {allowed}"
+            )
 
 
 def _references(ctx: _Ctx, node: yaml.Node) -> dict[str, Reference]:
@@ -321,7 +358,9 @@ def parse_pack(text: str, source: str = "<string>") -> Pack:
     except yaml.YAMLError as e:
         mark = getattr(e, "problem_mark", None)
         line = mark.line + 1 if mark is not None else None
-        raise PolicyError(f"malformed YAML: {getattr(e, 'problem', e)}", source=source, line=line) from None
+        raise PolicyError(
+            f"malformed YAML: {getattr(e, 'problem', e)}", source=source, line=line
+        ) from None
     if root is None:
         raise PolicyError("empty file", source=source)
     top = _mapping(ctx, root, "the pack")
@@ -331,9 +370,11 @@ def parse_pack(text: str, source: str = "<string>") -> Pack:
             raise ctx.fail(root, f"missing top-level key '{required}'")
     level_text = _scalar(ctx, top["level"][1], "level")
     try:
-        level = PackLevel(level_text)
+        level = PackLevel(level_text or "")
     except ValueError:
-        raise ctx.fail(top["level"][1], f"level must be national, province or prefecture, got {level_text!r}") from None
+        raise ctx.fail(
+            top["level"][1], f"level must be national, province or prefecture, got {level_text!r}"
+        ) from None
     parent = _scalar(ctx, top["parent"][1], "parent") if "parent" in top else None
     if (parent is None) != (level is PackLevel.NATIONAL):
         raise ctx.fail(root, "every pack but the national one names its parent")

@@ -23,12 +23,17 @@ class PackRegistry:
     def chain(self, pack_id: str) -> PolicyChain:
         """The pack ``pack_id`` layered over its ancestors."""
         if pack_id not in self.packs:
-            raise PolicyError(f"unknown policy pack '{pack_id}'; known: {', '.join(sorted(self.packs))}")
+            raise PolicyError(
+                f"unknown policy pack '{pack_id}'; known: {', '.join(sorted(self.packs))}"
+            )
         chain: list[Pack] = []
         current: str | None = pack_id
         while current is not None:
             if current not in self.packs:
-                raise PolicyError(f"pack '{chain[-1].id}' names unknown parent '{current}'", source=chain[-1].source)
+                raise PolicyError(
+                    f"pack '{chain[-1].id}' names unknown parent '{current}'",
+                    source=chain[-1].source,
+                )
             pack = self.packs[current]
             if chain and _ORDER[pack.level] >= _ORDER[chain[-1].level]:
                 raise PolicyError(
@@ -57,7 +62,10 @@ class PackRegistry:
 
 def _add(packs: dict[str, Pack], pack: Pack) -> None:
     if pack.id in packs:
-        raise PolicyError(f"pack id '{pack.id}' is defined twice (also in {packs[pack.id].source})", source=pack.source)
+        raise PolicyError(
+            f"pack id '{pack.id}' is defined twice (also in {packs[pack.id].source})",
+            source=pack.source,
+        )
     packs[pack.id] = pack
 
 

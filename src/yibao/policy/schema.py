@@ -87,13 +87,19 @@ _SEGMENT_CHOICES: dict[str, tuple[str, ...]] = {
 _VISIT_LEAVES: dict[str, LeafSpec] = {
     "enabled": LeafSpec(Kind.BOOL, "whether the scheme pays for this visit type at all"),
     "ceiling_group": LeafSpec(
-        Kind.IDENT, "the annual ceiling (by group name) that this visit type counts against", optional=True
+        Kind.IDENT,
+        "the annual ceiling (by group name) that this visit type counts against",
+        optional=True,
     ),
     "deductible.mode": LeafSpec(
-        Kind.ENUM, "per admission, once a year, or none (起付标准)", ("per_admission", "annual", "none")
+        Kind.ENUM,
+        "per admission, once a year, or none (起付标准)",
+        ("per_admission", "annual", "none"),
     ),
     "deductible.amount.{level}": LeafSpec(Kind.MONEY, "deductible at a hospital level"),
-    "deductible.factor": LeafSpec(Kind.FACTOR, "multiplier on the deductible (e.g. retirees × 0.65)"),
+    "deductible.factor": LeafSpec(
+        Kind.FACTOR, "multiplier on the deductible (e.g. retirees × 0.65)"
+    ),
     "deductible.second_factor": LeafSpec(Kind.RATIO, "2nd admission in a year pays this share"),
     "deductible.third_factor": LeafSpec(
         Kind.RATIO, "3rd and later admissions pay this share of the first", optional=True
@@ -112,7 +118,9 @@ _VISIT_LEAVES: dict[str, LeafSpec] = {
         ("expense", "above_deductible"),
     ),
     "fund.scope": LeafSpec(
-        Kind.ENUM, "segments accumulate over the year or restart each admission", ("year", "admission")
+        Kind.ENUM,
+        "segments accumulate over the year or restart each admission",
+        ("year", "admission"),
     ),
     "fund.ratio_add": LeafSpec(Kind.DELTA, "points added to every band ratio (retirees +5 pp …)"),
     "fund.age_adjust": LeafSpec(Kind.AGE_BANDS, "points added from an age on (70+ …)"),
@@ -126,10 +134,14 @@ _SCHEME_LEAVES: dict[str, LeafSpec] = {
         Kind.ENUM, "the ceiling caps fund payment or policy-scope expense", ("fund", "expense")
     ),
     "ceilings.{group}.amount": LeafSpec(Kind.MONEY, "annual ceiling (最高支付限额)"),
-    "large_amount.enabled": LeafSpec(Kind.BOOL, "employee large-amount supplement (大额医疗费用补助)"),
+    "large_amount.enabled": LeafSpec(
+        Kind.BOOL, "employee large-amount supplement (大额医疗费用补助)"
+    ),
     "large_amount.ratio": LeafSpec(Kind.RATIO, "share of policy-scope expense above the ceiling"),
     "large_amount.cap": LeafSpec(Kind.MONEY, "annual cap of the large-amount fund", optional=True),
-    "critical_illness.enabled": LeafSpec(Kind.BOOL, "critical illness insurance (大病保险) applies"),
+    "critical_illness.enabled": LeafSpec(
+        Kind.BOOL, "critical illness insurance (大病保险) applies"
+    ),
     "critical_illness.threshold": LeafSpec(Kind.MONEY, "annual threshold (起付线)"),
     "critical_illness.bands": LeafSpec(Kind.BANDS, "segments of the compliant self-pay"),
     "critical_illness.band_basis": LeafSpec(
@@ -168,7 +180,9 @@ _PACK_LEAVES: dict[str, LeafSpec] = {
         Kind.MONEY, "tilted assistance (倾斜救助) above this self-pay in one claim"
     ),
     "assistance.{category}.tilt.ratio": LeafSpec(Kind.RATIO, "tilted assistance ratio"),
-    "assistance.{category}.tilt.cap": LeafSpec(Kind.MONEY, "annual tilted assistance limit", optional=True),
+    "assistance.{category}.tilt.cap": LeafSpec(
+        Kind.MONEY, "annual tilted assistance limit", optional=True
+    ),
 }
 
 

@@ -88,4 +88,6 @@ class Parts:
         return d
 
     def __add__(self, other: Parts) -> Parts:
-        return Parts(**{f.name: getattr(self, f.name) + getattr(other, f.name) for f in fields(self)})
+        return Parts(
+            **{f.name: getattr(self, f.name) + getattr(other, f.name) for f in fields(self)}
+        )

@@ -1,0 +1,422 @@
+"""The one-stop settlement of one claim (一站式结算): basic insurance, large amount,
+critical illness, medical assistance, the individual account, cash — with a trace.
+
+Every layer is a schedule applied to an amount that accumulates over the year (see
+``schedule.py``): the claim pays F(before + claim) − F(before). Caps are min(cap, Σ).
+The batch engine (``batch.py``) evaluates the same formulas with window sums.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, fields, replace
+from datetime import date
+from decimal import Decimal
+from types import MappingProxyType
+
+from yibao.errors import InputError
+from yibao.money import RATIO_SCALE, Fen, round_units
+from yibao.policy.pack import Citation, PolicyChain
+from yibao.settle.model import Accumulators, Claim, Person, PoolTotals, PreSplit
+from yibao.settle.parts import Parts
+from yibao.settle.rules import RuleKey, Rules, class_b_preself_ratio, resolve_rules
+from yibao.settle.schedule import capped
+from yibao.settle.split import ItemLookup, LineSplit, split_bill
+
+
+@dataclass(frozen=True, slots=True)
+class Step:
+    """One step of the trace: what was computed, from what, citing which parameters."""
+
+    name: str
+    text: str
+    amounts: Mapping[str, Fen]
+    citations: tuple[Citation, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Settlement:
+    """The result of settling a claim (结算结果)."""
+
+    claim_id: str
+    person_id: str
+    settle_date: date
+    admission_seq: int
+    parts: Parts
+    before: Accumulators
+    after: Accumulators
+    trace: tuple[Step, ...]
+    lines: tuple[LineSplit, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class _Basic:
+    deductible: Fen
+    fund: Fen  # by the schedule, after the ceiling
+    over_ceiling: Fen
+    steps: tuple[Step, ...]
+
+
+def _check_claim(person: Person, claim: Claim, acc: Accumulators) -> None:
+    day = claim.settle_date
+    if claim.admit_date > claim.discharge_date:
+        raise InputError(
+            f"claim {claim.claim_id}: admit_date {claim.admit_date} is after discharge_date {day}"
+        )
+    if day.year != acc.year:
+        raise InputError(
+            f"claim {claim.claim_id}: settle date {day} is outside the accumulator year {acc.year}"
+        )
+    if (person.enrolled_from and day < person.enrolled_from) or (
+        person.enrolled_to and day > person.enrolled_to
+    ):
+        raise InputError(
+            f"claim {claim.claim_id}: {day} is outside the enrollment of person {person.person_id} "
+            f"({person.enrolled_from}..{person.enrolled_to or ''})"
+        )
+    if not claim.lines and claim.presplit is None:
+        raise InputError(f"claim {claim.claim_id}: no lines and no pre-split amounts")
+    if claim.lines and claim.presplit is not None:
+        raise InputError(f"claim {claim.claim_id}: give lines or pre-split amounts, not both")
+    p = claim.presplit
+    if p is not None:
+        for name in (
+            "total",
+            "full_selfpay",
+            "over_limit",
+            "preself",
+            "item_fund",
+            "item_fund_scope",
+        ):
+            if getattr(p, name) < 0:
+                raise InputError(
+                    f"claim {claim.claim_id}: {name} must not be negative, got {getattr(p, name)}"
+                )
+        if p.scope < p.item_fund_scope or p.item_fund > p.item_fund_scope:
+            raise InputError(f"claim {claim.claim_id}: the parts exceed the total {p.total}")
+
+
+def _deductible(rules: Rules, pool: PoolTotals, scope: Fen, seq: int) -> tuple[Fen, Fen]:
+    """(nominal, charged) deductible of this claim (起付线)."""
+    b = rules.basic
+    if b.deductible_mode == "none" or not b.enabled:
+        return 0, 0
+    nominal = b.nominal_deductible(seq)
+    if b.deductible_mode == "annual":
+        return nominal, min(max(0, nominal - pool.deductible), scope)
+    left = (
+        nominal
+        if b.deductible_annual_cap is None
+        else max(0, b.deductible_annual_cap - pool.deductible)
+    )
+    return nominal, min(nominal, scope, left)
+
+
+def _basic(rules: Rules, acc: Accumulators, claim: Claim, scope: Fen, seq: int) -> _Basic:
+    b = rules.basic
+    pool = acc.pool(claim.visit_type)
+    nominal, d = _deductible(rules, pool, scope, seq)
+    if b.per_admission_segments:
+        a = d if b.basis == "expense" else 0
+    else:
+        a = pool.scope + d if b.basis == "expense" else pool.scope - pool.deductible
+    group = b.ceiling_group
+    over = 0
+    if group is not None and b.ceiling_kind == "expense" and b.ceiling_amount is not None:
+        g = acc.ceiling_scope.get(group, 0)
+        over = max(0, g + scope - max(b.ceiling_amount, g + d))
+    end = a + scope - d - over
+    units = b.schedule.units(a, end)
+    raw = round_units(units)
+    fund = raw
+    used = acc.ceiling_fund.get(group, 0) if group else 0
+    if group is not None and b.ceiling_kind == "fund" and b.ceiling_amount is not None:
+        fund = capped(raw, b.ceiling_amount, used)
+        if fund < raw:
+            over = end - b.schedule.crossing(a, end, fund * RATIO_SCALE)
+    cites = rules.citations["basic"]
+    steps = (
+        Step(
+            "deductible",
+            f"admission {seq} of the year in this visit type: nominal {nominal}, "
+            f"{pool.deductible} already paid this year, charged min(nominal, scope, what is left)",
+            {"nominal": nominal, "charged": d, "paid_before": pool.deductible},
+            cites,
+        ),
+        Step(
+            "pooled_fund",
+            f"segments on the {b.basis.replace('_', ' ')} axis from {a} to {end} "
+            f"({'restarting each admission' if b.per_admission_segments else 'cumulative over the year'}); "
+            f"rates {list(b.schedule.rates)} per 10000 below bounds {list(b.schedule.uptos)}; "
+            f"ceiling {b.ceiling_kind or 'none'} {b.ceiling_amount or ''} (group {group}, used {used})",
+            {"raw": raw, "fund": fund, "over_ceiling": over},
+        ),
+    )
+    return _Basic(d, fund, over, steps)
+
+
+def _account_eligible(rules: Rules, parts: Mapping[str, Fen], paid_by_others: Fen) -> Fen:
+    """What the account may pay: the covered parts left after the other funds (个人账户支付范围)."""
+    left = dict(parts)
+    for name in ("over_ceiling", "coinsurance", "deductible", "preself"):
+        take = min(left[name], paid_by_others)
+        left[name] -= take
+        paid_by_others -= take
+    return sum(left[name] for name in rules.account.covers)
+
+
+def compute(
+    rules: Rules, acc: Accumulators, claim: Claim, split: PreSplit, seq: int
+) -> tuple[Parts, Accumulators, tuple[Step, ...]]:
+    """The layers of one claim over ``acc``; pure arithmetic on fen."""
+    scope = split.scope - split.item_fund_scope
+    item_fund = split.item_fund if rules.basic.enabled else 0
+    basic = _basic(rules, acc, claim, scope, seq)
+    d, fund, over = basic.deductible, basic.fund, basic.over_ceiling
+    coinsurance = scope - d - over - fund + split.item_fund_scope - item_fund
+
+    la = rules.large_amount
+    large = capped(round_units(over * la.rate) if la.enabled else 0, la.cap, acc.large_amount_paid)
+    compliant = d + coinsurance + over - large
+
+    ci_rules = rules.critical_illness
+    ci_base = (
+        compliant + (split.preself if ci_rules.includes_preself else 0) if ci_rules.enabled else 0
+    )
+    ci_raw = round_units(ci_rules.schedule.units(acc.ci_base, acc.ci_base + ci_base))
+    ci = capped(ci_raw, ci_rules.cap, acc.ci_paid)
+
+    ar = rules.assistance
+    a_base = 0
+    assist = tilt = 0
+    if ar.enabled:
+        a_base = max(0, compliant + (split.preself if ar.includes_preself else 0) - ci)
+        w0, w1 = acc.assistance_base, acc.assistance_base + a_base
+        units = ar.rate * (max(0, w1 - ar.deductible) - max(0, w0 - ar.deductible))
+        assist = capped(round_units(units), ar.cap, acc.assistance_paid)
+        tilt_raw = round_units(max(0, a_base - assist - ar.tilt_threshold) * ar.tilt_rate)
+        tilt = capped(tilt_raw, ar.tilt_cap, acc.tilt_paid)
+
+    personal = {
+        "deductible": d,
+        "coinsurance": coinsurance,
+        "preself": split.preself,
+        "over_ceiling": over,
+        "over_limit": split.over_limit,
+        "full_selfpay": split.full_selfpay,
+    }
+    eligible = (
+        _account_eligible(rules, personal, large + ci + assist + tilt)
+        if rules.account.enabled
+        else 0
+    )
+    account = min(max(0, acc.account_balance), eligible)
+    hifp = fund + item_fund
+    cash = split.total - hifp - large - ci - assist - tilt - account
+    parts = Parts(
+        total=split.total,
+        full_selfpay=split.full_selfpay,
+        over_limit=split.over_limit,
+        preself=split.preself,
+        scope=split.scope,
+        deductible=d,
+        pooled_fund=hifp,
+        coinsurance=coinsurance,
+        over_ceiling=over,
+        large_amount=large,
+        critical_illness=ci,
+        assistance=assist + tilt,
+        tilted_assistance=tilt,
+        account=account,
+        cash=cash,
+    )
+    after = _advance(
+        acc, rules, claim, scope, d, fund, large, ci_base, ci, a_base, assist, tilt, account
+    )
+    steps = (
+        *basic.steps,
+        Step(
+            "large_amount",
+            f"ratio {la.rate}/10000 of the policy-scope expense above the ceiling, cap {la.cap}",
+            {"base": over, "paid": large, "paid_before": acc.large_amount_paid},
+            rules.citations["large_amount"],
+        ),
+        Step(
+            "critical_illness",
+            f"compliant self-pay {ci_base} on the annual axis from {acc.ci_base}; bands "
+            f"{list(ci_rules.schedule.rates)} below {list(ci_rules.schedule.uptos)}"
+            f"{' (tilted for the poor)' if ci_rules.tilted else ''}; cap {ci_rules.cap}",
+            {"base": ci_base, "raw": ci_raw, "paid": ci, "paid_before": acc.ci_paid},
+            rules.citations["critical_illness"],
+        ),
+        Step(
+            "assistance",
+            f"self-pay left after basic and critical illness {a_base}; annual deductible "
+            f"{ar.deductible}, ratio {ar.rate}/10000, cap {ar.cap}; tilted above {ar.tilt_threshold} "
+            f"at {ar.tilt_rate}/10000, cap {ar.tilt_cap}",
+            {"base": a_base, "assistance": assist, "tilted": tilt},
+            rules.citations["assistance"],
+        ),
+        Step(
+            "account",
+            f"the account pays {', '.join(rules.account.covers) or 'nothing'} from balance "
+            f"{acc.account_balance}",
+            {"eligible": eligible, "paid": account},
+            rules.citations["account"],
+        ),
+        Step("cash", "total less every fund and the account", {"cash": cash}),
+    )
+    return parts, after, steps
+
+
+def _advance(
+    acc: Accumulators,
+    rules: Rules,
+    claim: Claim,
+    scope: Fen,
+    d: Fen,
+    fund: Fen,
+    large: Fen,
+    ci_base: Fen,
+    ci: Fen,
+    a_base: Fen,
+    assist: Fen,
+    tilt: Fen,
+    account: Fen,
+) -> Accumulators:
+    pool = acc.pool(claim.visit_type)
+    out = acc.with_pool(
+        claim.visit_type, PoolTotals(pool.admissions + 1, pool.scope + scope, pool.deductible + d)
+    )
+    group = rules.basic.ceiling_group
+    if group is not None:
+        out = out.with_ceiling(
+            group, acc.ceiling_scope.get(group, 0) + scope, acc.ceiling_fund.get(group, 0) + fund
+        )
+    return replace(
+        out,
+        large_amount_paid=acc.large_amount_paid + large,
+        ci_base=acc.ci_base + ci_base,
+        ci_paid=acc.ci_paid + ci,
+        assistance_base=acc.assistance_base + a_base,
+        assistance_paid=acc.assistance_paid + assist,
+        tilt_paid=acc.tilt_paid + tilt,
+        account_balance=acc.account_balance - account,
+    )
+
+
+def rule_key(person: Person, claim: Claim) -> RuleKey:
+    """The parameter key of a claim."""
+    day = claim.settle_date
+    return RuleKey(
+        person.scheme,
+        person.person_type,
+        claim.visit_type,
+        claim.level,
+        claim.route,
+        person.age_on(day),
+        person.assistance_category,
+        day,
+    )
+
+
+def settle(
+    person: Person,
+    claim: Claim,
+    acc: Accumulators,
+    insured: PolicyChain,
+    treatment: PolicyChain | None = None,
+    catalogue: ItemLookup | None = None,
+) -> Settlement:
+    """Settle ``claim`` for ``person`` given the year so far.
+
+    ``insured`` is the policy chain of the insured region (参保地政策); ``treatment`` and
+    ``catalogue`` are the treatment region's (就医地目录), by default the same region.
+    """
+    _check_claim(person, claim, acc)
+    day = claim.settle_date
+    treatment = treatment or insured
+    split_steps: tuple[Step, ...] = ()
+    lines: tuple[LineSplit, ...] = ()
+    if claim.presplit is not None:
+        split = claim.presplit
+        split_steps = (
+            Step("bill_split", "pre-split amounts given with the claim", _split_amounts(split)),
+        )
+    else:
+        b_ratio = class_b_preself_ratio(treatment, person.scheme, day)
+        assert isinstance(b_ratio.value, Decimal)
+        bill = split_bill(
+            claim.lines, catalogue, b_ratio.value, person.sex, person.age_on(day), claim.visit_type
+        )
+        split, lines = bill.presplit, bill.lines
+        split_steps = (
+            Step(
+                "bill_split",
+                f"{len(lines)} lines split by the treatment region's catalogue ({treatment.id})",
+                _split_amounts(split),
+                (b_ratio,),
+            ),
+        )
+    rules = resolve_rules(insured, rule_key(person, claim))
+    seq = acc.pool(claim.visit_type).admissions + 1
+    parts, after, steps = compute(rules, acc, claim, split, seq)
+    problems = parts.violations()
+    if problems:  # an engine fault, never bad input: refuse rather than pay wrongly
+        raise AssertionError(f"claim {claim.claim_id}: settlement does not balance: {problems}")
+    return Settlement(
+        claim.claim_id, person.person_id, day, seq, parts, acc, after, split_steps + steps, lines
+    )
+
+
+def _split_amounts(split: PreSplit) -> dict[str, Fen]:
+    return {
+        "total": split.total,
+        "full_selfpay": split.full_selfpay,
+        "over_limit": split.over_limit,
+        "preself": split.preself,
+        "scope": split.scope,
+        "item_fund": split.item_fund,
+    }
+
+
+def reverse(settlement: Settlement, current: Accumulators) -> tuple[Parts, Accumulators]:
+    """Reverse a settlement (冲正): opposite parts, and ``current`` with its effect removed."""
+    b, a = settlement.before, settlement.after
+    pools = dict(current.pools)
+    for visit, after_pool in a.pools.items():
+        before_pool = b.pools.get(visit, PoolTotals())
+        now = pools.get(visit, PoolTotals())
+        pools[visit] = PoolTotals(
+            now.admissions - (after_pool.admissions - before_pool.admissions),
+            now.scope - (after_pool.scope - before_pool.scope),
+            now.deductible - (after_pool.deductible - before_pool.deductible),
+        )
+    cs, cf = dict(current.ceiling_scope), dict(current.ceiling_fund)
+    for g in a.ceiling_scope:
+        cs[g] = cs.get(g, 0) - (a.ceiling_scope[g] - b.ceiling_scope.get(g, 0))
+        cf[g] = cf.get(g, 0) - (a.ceiling_fund[g] - b.ceiling_fund.get(g, 0))
+
+    def back(name: str) -> Fen:
+        value: Fen = getattr(current, name) - (getattr(a, name) - getattr(b, name))
+        return value
+
+    restored = Accumulators(
+        year=current.year,
+        pools=MappingProxyType(pools),
+        ceiling_scope=MappingProxyType(cs),
+        ceiling_fund=MappingProxyType(cf),
+        large_amount_paid=back("large_amount_paid"),
+        ci_base=back("ci_base"),
+        ci_paid=back("ci_paid"),
+        assistance_base=back("assistance_base"),
+        assistance_paid=back("assistance_paid"),
+        tilt_paid=back("tilt_paid"),
+        account_balance=back("account_balance"),
+    )
+    negated = Parts(**{k: -v for k, v in _parts_dict(settlement.parts).items()})
+    return negated, restored
+
+
+def _parts_dict(p: Parts) -> dict[str, Fen]:
+    return {f.name: getattr(p, f.name) for f in fields(p)}
