@@ -1,0 +1,542 @@
+"""The settlement rules over a table of claims (批量结算), as Ibis expressions.
+
+The claims of a year are ordered by person and time; every year-to-date amount the scalar
+engine reads from a person's accumulators is here a window sum over the claims before, and
+every capped layer is ``min(cap, Σ up to this claim) − min(cap, Σ before it)``. Parameters
+are resolved in Python with the scalar engine's own :func:`resolve_rules` for each distinct
+parameter key in the data, and joined back. All money arithmetic is on integers (fen and
+ratio units of 1/10 000), so DuckDB and Spark give the scalar engine's fen exactly.
+"""
+
+from __future__ import annotations
+
+import bisect
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import Decimal
+from typing import Any
+
+import ibis
+import ibis.expr.types as ir
+
+from yibao.errors import InputError
+from yibao.money import RATIO_SCALE, ratio_units
+from yibao.policy.registry import PackRegistry
+from yibao.policy.schema import AgeBand
+from yibao.settle.rules import RuleKey, Rules, resolve_rules
+from yibao.settle.schedule import Schedule
+from yibao.types import AssistanceCategory, Level, PersonType, Route, Scheme, VisitType
+
+BIG = 10**15  # stands for "no bound" in integer columns
+NB = 8  # bands per schedule, padded
+ACCOUNT_PARTS = (
+    "deductible",
+    "coinsurance",
+    "preself",
+    "over_ceiling",
+    "over_limit",
+    "full_selfpay",
+)
+KEY_COLUMNS = (
+    "insured_pack",
+    "scheme",
+    "person_type",
+    "visit_type",
+    "level",
+    "route",
+    "age_bucket",
+    "assistance_category",
+    "period",
+)
+
+# The columns a claims table must have for :func:`settle_claims`.
+CLAIM_COLUMNS = (
+    "claim_id",
+    "person_id",
+    "settle_date",
+    "visit_type",
+    "level",
+    "route",
+    "scheme",
+    "person_type",
+    "birth_date",
+    "assistance_category",
+    "insured_pack",
+    "account_balance_fen",
+    "total",
+    "full_selfpay",
+    "over_limit",
+    "preself",
+    "item_fund",
+    "item_fund_scope",
+)
+
+
+def div_half_up(n: ir.IntegerValue, d: Any) -> ir.IntegerValue:
+    """Integer division rounded half-up (non-negative n), as ``money.div_half_up``."""
+    return ((n * 2 + d) // (d * 2)).cast("int64")
+
+
+def round_units(units: ir.IntegerValue) -> ir.IntegerValue:
+    return div_half_up(units, RATIO_SCALE)
+
+
+def _min(a: Any, b: Any) -> Any:
+    return ibis.least(a, b)
+
+
+def _max(a: Any, b: Any) -> Any:
+    return ibis.greatest(a, b)
+
+
+@dataclass(frozen=True)
+class Periods:
+    """Dates at which some parameter changes inside the year: claims map to a period index."""
+
+    starts: tuple[date, ...]
+
+    def index(self, day: date) -> int:
+        return bisect.bisect_right(self.starts, day) - 1
+
+    def expr(self, col: ir.DateValue) -> ir.IntegerValue:
+        out: Any = ibis.literal(0)
+        for i, start in enumerate(self.starts[1:], start=1):
+            out = (col >= ibis.literal(start)).ifelse(i, out)
+        return out
+
+
+def policy_periods(registry: PackRegistry, pack_ids: Iterable[str], year: int) -> Periods:
+    """Every start of a version (and day after an end) inside ``year`` in the given chains."""
+    first, last = date(year, 1, 1), date(year, 12, 31)
+    starts = {first}
+    for pid in pack_ids:
+        for pack in registry.chain(pid).packs:
+            for versions in pack.leaves.values():
+                for v in versions:
+                    for d in (v.start, v.end + timedelta(days=1) if v.end else None):
+                        if d is not None and first < d <= last:
+                            starts.add(d)
+    return Periods(tuple(sorted(starts)))
+
+
+def age_thresholds(registry: PackRegistry, pack_ids: Iterable[str]) -> tuple[int, ...]:
+    """Every age at which some chain's ratio adjustment changes (ages in between are alike)."""
+    ages = {0}
+    for pid in pack_ids:
+        for pack in registry.chain(pid).packs:
+            for path, versions in pack.leaves.items():
+                if path.endswith("fund.age_adjust"):
+                    for v in versions:
+                        assert isinstance(v.value, tuple)
+                        ages.update(b.min_age for b in v.value if isinstance(b, AgeBand))
+    return tuple(sorted(ages))
+
+
+def _bucket_expr(age: ir.IntegerValue, thresholds: Sequence[int]) -> ir.IntegerValue:
+    out: Any = ibis.literal(thresholds[0])
+    for t in thresholds[1:]:
+        out = (age >= t).ifelse(t, out)
+    return out
+
+
+def _band_row(prefix: str, s: Schedule) -> dict[str, int]:
+    if len(s.rates) > NB:
+        raise InputError(f"a schedule has {len(s.rates)} bands; the batch engine supports {NB}")
+    row: dict[str, int] = {}
+    for i in range(NB):
+        if i < len(s.rates):
+            lo, hi, rate = s.lower(i), s.uptos[i], s.rates[i]
+            row[f"{prefix}lo{i}"], row[f"{prefix}hi{i}"], row[f"{prefix}r{i}"] = lo, hi or BIG, rate
+        else:
+            row[f"{prefix}lo{i}"], row[f"{prefix}hi{i}"], row[f"{prefix}r{i}"] = BIG, BIG, 0
+    return row
+
+
+def params_row(rules: Rules) -> dict[str, Any]:
+    """The rules of one key as a flat row of integers (and the ceiling group name)."""
+    b, la, ci, ar, ac = (
+        rules.basic,
+        rules.large_amount,
+        rules.critical_illness,
+        rules.assistance,
+        rules.account,
+    )
+    mode = {"none": 0, "per_admission": 1, "annual": 2}[b.deductible_mode if b.enabled else "none"]
+    row: dict[str, Any] = {
+        "enabled": int(b.enabled),
+        "ded_mode": mode,
+        "ded1": b.deductible_by_seq[0],
+        "ded2": b.deductible_by_seq[1],
+        "ded3": b.deductible_by_seq[2],
+        "ded_cap": BIG if b.deductible_annual_cap is None else b.deductible_annual_cap,
+        "seg_admission": int(b.per_admission_segments),
+        "basis_expense": int(b.basis == "expense"),
+        "ceil_group": b.ceiling_group or "",
+        "ceil_fund": BIG
+        if b.ceiling_kind != "fund" or b.ceiling_amount is None
+        else b.ceiling_amount,
+        "ceil_exp": BIG
+        if b.ceiling_kind != "expense" or b.ceiling_amount is None
+        else b.ceiling_amount,
+        "la_rate": la.rate if la.enabled else 0,
+        "la_cap": BIG if la.cap is None else la.cap,
+        "ci_on": int(ci.enabled),
+        "ci_pre": int(ci.includes_preself),
+        "ci_cap": BIG if ci.cap is None else ci.cap,
+        "as_on": int(ar.enabled),
+        "as_pre": int(ar.includes_preself),
+        "as_ded": ar.deductible,
+        "as_rate": ar.rate,
+        "as_cap": BIG if ar.cap is None else ar.cap,
+        "tilt_thr": ar.tilt_threshold,
+        "tilt_rate": ar.tilt_rate,
+        "tilt_cap": BIG if ar.tilt_cap is None else ar.tilt_cap,
+    }
+    for part in ACCOUNT_PARTS:
+        row[f"cov_{part}"] = int(ac.enabled and part in ac.covers)
+    row.update(_band_row("f", b.schedule))
+    row.update(_band_row("c", ci.schedule))
+    return row
+
+
+def _units(t: Any, prefix: str, a: Any, b: Any) -> Any:
+    """Σ rate_i × |[a, b) ∩ band_i| in 1/10 000 fen."""
+    total: Any = ibis.literal(0, "int64")
+    for i in range(NB):
+        lo, hi, r = t[f"{prefix}lo{i}"], t[f"{prefix}hi{i}"], t[f"{prefix}r{i}"]
+        total = total + r * _max(0, _min(b, hi) - _max(a, lo))
+    return total
+
+
+def _crossing(t: Any, a: Any, b: Any, budget: Any) -> Any:
+    """Where the payment from ``a`` reaches ``budget`` units (as ``Schedule.crossing``)."""
+    spent: Any = ibis.literal(0, "int64")
+    cases = []
+    for i in range(NB):
+        lo, hi, r = t[f"flo{i}"], t[f"fhi{i}"], t[f"fr{i}"]
+        length = _max(0, _min(b, hi) - _max(a, lo))
+        part = r * length
+        hit = (length > 0) & (r > 0) & (spent + part >= budget)
+        cases.append((hit, _max(a, lo) + div_half_up(budget - spent, _max(r, 1))))
+        spent = spent + part
+    return ibis.cases(*cases, else_=b)
+
+
+def _resolve_keys(
+    keys: list[dict[str, Any]], registry: PackRegistry, periods: Periods
+) -> list[dict[str, Any]]:
+    rows = []
+    for k in keys:
+        chain = registry.chain(k["insured_pack"])
+        cat = k["assistance_category"]
+        key = RuleKey(
+            Scheme(k["scheme"]),
+            PersonType(k["person_type"]),
+            VisitType(k["visit_type"]),
+            Level(k["level"]),
+            Route(k["route"]),
+            int(k["age_bucket"]),
+            AssistanceCategory(cat) if cat else None,
+            periods.starts[int(k["period"])],
+        )
+        rows.append({**k, **params_row(resolve_rules(chain, key))})
+    return rows
+
+
+def _age(birth: Any, day: Any) -> Any:
+    years = day.year() - birth.year()
+    before = (day.month() < birth.month()) | (
+        (day.month() == birth.month()) & (day.day() < birth.day())
+    )
+    return years - before.ifelse(1, 0)
+
+
+def settle_claims(con: Any, claims: ir.Table, registry: PackRegistry, year: int) -> ir.Table:
+    """Settle a year of pre-split claims; one output row per claim with every part."""
+    missing = [c for c in CLAIM_COLUMNS if c not in claims.columns]
+    if missing:
+        raise InputError(f"claims table lacks column(s): {', '.join(missing)}")
+    packs = [
+        r[0] for r in con.execute(claims.select("insured_pack").distinct()).itertuples(index=False)
+    ]
+    periods = policy_periods(registry, packs, year)
+    ages = age_thresholds(registry, packs)
+    t = claims.filter(claims.settle_date.year() == year)
+    t = t.mutate(
+        age_bucket=_bucket_expr(_age(t.birth_date, t.settle_date), ages),
+        period=periods.expr(t.settle_date),
+        assistance_category=t.assistance_category.fill_null(""),
+    )
+    keys = con.execute(t.select(*KEY_COLUMNS).distinct()).to_dict("records")
+    params = ibis.memtable(_resolve_keys(keys, registry, periods))
+    t = t.join(params, list(KEY_COLUMNS))
+    return _layers(t)
+
+
+def _win(t: Any, *group: str) -> Any:
+    return ibis.window(
+        group_by=[t[g] for g in group], order_by=[t.settle_date, t.claim_id], rows=(None, 0)
+    )
+
+
+def _cum_capped(t: Any, col: str, cap: Any, w: Any) -> tuple[Any, Any]:
+    """(this claim's capped amount, capped total before it) for raw amounts under a cap."""
+    total = t[col].sum().over(w)
+    before = _min(cap, total - t[col])
+    return _min(cap, total) - before, before
+
+
+def _layers(t: Any) -> Any:
+    t = t.mutate(
+        year=t.settle_date.year(),
+        scope_std=t.total - t.full_selfpay - t.over_limit - t.preself - t.item_fund_scope,
+    )
+    pool = _win(t, "person_id", "year", "visit_type")
+    t = t.mutate(seq=ibis.row_number().over(pool) + 1, xcum=t.scope_std.sum().over(pool))
+    nominal = (t.seq == 1).ifelse(t.ded1, (t.seq == 2).ifelse(t.ded2, t.ded3))
+    t = t.mutate(ded_m=_min(nominal, t.scope_std))
+    t = t.mutate(mcum=t.ded_m.sum().over(pool))
+    xb = t.xcum - t.scope_std
+    per_adm_before = _min(t.ded_cap, t.mcum - t.ded_m)
+    annual_before = _min(t.ded1, xb)
+    t = t.mutate(
+        ded=ibis.cases(
+            (t.ded_mode == 1, _min(t.ded_cap, t.mcum) - per_adm_before),
+            (t.ded_mode == 2, _min(t.ded1, t.xcum) - annual_before),
+            else_=0,
+        ),
+        ded_before=ibis.cases(
+            (t.ded_mode == 1, per_adm_before), (t.ded_mode == 2, annual_before), else_=0
+        ),
+        xb=xb,
+    )
+    grp = _win(t, "person_id", "year", "ceil_group")
+    t = t.mutate(gcum=t.scope_std.sum().over(grp))
+    gb = t.gcum - t.scope_std
+    over_exp = _max(0, t.gcum - _max(t.ceil_exp, gb + t.ded))
+    a = (t.seg_admission == 1).ifelse(
+        (t.basis_expense == 1).ifelse(t.ded, 0),
+        (t.basis_expense == 1).ifelse(t.xb + t.ded, t.xb - t.ded_before),
+    )
+    t = t.mutate(seg_a=a, over_exp=over_exp)
+    t = t.mutate(seg_b=t.seg_a + t.scope_std - t.ded - t.over_exp)
+    t = t.mutate(raw=round_units(_units(t, "f", t.seg_a, t.seg_b)))
+    grp = _win(t, "person_id", "year", "ceil_group")
+    fund, _ = _cum_capped(t, "raw", t.ceil_fund, grp)
+    t = t.mutate(fund=fund)
+    cross = _crossing(t, t.seg_a, t.seg_b, t.fund * RATIO_SCALE)
+    t = t.mutate(over=t.over_exp + (t.fund < t.raw).ifelse(t.seg_b - cross, 0))
+    item_fund = (t.enabled == 1).ifelse(t.item_fund, 0)
+    t = t.mutate(
+        hifp=t.fund + item_fund,
+        coins=t.scope_std - t.ded - t.over - t.fund + t.item_fund_scope - item_fund,
+        la_raw=round_units(t.over * t.la_rate),
+    )
+    person = _win(t, "person_id", "year")
+    large, _ = _cum_capped(t, "la_raw", t.la_cap, person)
+    t = t.mutate(large=large)
+    t = t.mutate(compliant=t.ded + t.coins + t.over - t.large)
+    t = t.mutate(
+        ci_base=(t.ci_on == 1).ifelse(t.compliant + (t.ci_pre == 1).ifelse(t.preself, 0), 0)
+    )
+    t = t.mutate(zcum=t.ci_base.sum().over(person))
+    t = t.mutate(ci_raw=round_units(_units(t, "c", t.zcum - t.ci_base, t.zcum)))
+    ci, _ = _cum_capped(t, "ci_raw", t.ci_cap, person)
+    t = t.mutate(ci=ci)
+    a_base = _max(0, t.compliant + (t.as_pre == 1).ifelse(t.preself, 0) - t.ci)
+    t = t.mutate(a_base=(t.as_on == 1).ifelse(a_base, 0))
+    t = t.mutate(wcum=t.a_base.sum().over(person))
+    wb = t.wcum - t.a_base
+    t = t.mutate(
+        as_raw=round_units(t.as_rate * (_max(0, t.wcum - t.as_ded) - _max(0, wb - t.as_ded)))
+    )
+    assist, _ = _cum_capped(t, "as_raw", t.as_cap, person)
+    t = t.mutate(assist=assist)
+    t = t.mutate(tilt_raw=round_units(_max(0, t.a_base - t.assist - t.tilt_thr) * t.tilt_rate))
+    tilt, _ = _cum_capped(t, "tilt_raw", t.tilt_cap, person)
+    t = t.mutate(tilt=tilt)
+    t = _account(t, person)
+    return t.select(
+        "claim_id",
+        "person_id",
+        "settle_date",
+        "seq",
+        medfee_sumamt=t.total,
+        fulamt_ownpay_amt=t.full_selfpay,
+        overlmt_selfpay=t.over_limit,
+        preselfpay_amt=t.preself,
+        inscp_scp_amt=t.total - t.full_selfpay - t.over_limit - t.preself,
+        act_pay_dedc=t.ded,
+        hifp_pay=t.hifp,
+        psn_coins_amt=t.coins,
+        overcap_amt=t.over,
+        hifob_pay=t.large,
+        hifmi_pay=t.ci,
+        maf_pay=t.assist + t.tilt,
+        maf_tilt_pay=t.tilt,
+        acct_pay=t.acct,
+        psn_cash_pay=t.cash,
+        fund_pay_sumamt=t.hifp + t.large + t.ci + t.assist + t.tilt,
+    )
+
+
+def _account(t: Any, person: Any) -> Any:
+    """Account payment: covered parts left after the other funds, within the opening balance."""
+    others = t.large + t.ci + t.assist + t.tilt
+    left: dict[str, Any] = {}
+    for name, amount in (
+        ("over_ceiling", t.over),
+        ("coinsurance", t.coins),
+        ("deductible", t.ded),
+        ("preself", t.preself),
+    ):
+        take = _min(amount, others)
+        left[name] = amount - take
+        others = others - take
+    left["over_limit"] = t.over_limit
+    left["full_selfpay"] = t.full_selfpay
+    eligible: Any = ibis.literal(0, "int64")
+    for part in ACCOUNT_PARTS:
+        eligible = eligible + (t[f"cov_{part}"] == 1).ifelse(left[part], 0)
+    t = t.mutate(eligible=eligible)
+    balance = _max(0, t.account_balance_fen)
+    ecum = t.eligible.sum().over(person)
+    t = t.mutate(acct=_min(balance, ecum) - _min(balance, ecum - t.eligible))
+    return t.mutate(cash=t.total - t.hifp - t.large - t.ci - t.assist - t.tilt - t.acct)
+
+
+# The columns of a claim-lines table for :func:`split_lines`.
+LINE_COLUMNS = ("claim_id", "item_code", "quantity", "unit_price_fen", "amount_fen")
+
+
+def catalogue_table(items: Iterable[Any]) -> ir.Table:
+    """A catalogue as a memtable: ratios in units, restrictions as plain columns."""
+    rows = [
+        {
+            "item_code": it.code,
+            "item_class": str(it.item_class),
+            "own_preself": None if it.preself_ratio is None else ratio_units(it.preself_ratio),
+            "price_cap": it.price_cap,
+            "r_sex": None if it.sex is None else str(it.sex),
+            "min_age": it.min_age,
+            "max_age": it.max_age,
+            "r_visits": None
+            if it.visit_types is None
+            else "|" + "|".join(sorted(str(v) for v in it.visit_types)) + "|",
+            "fund_units": None if it.fund_ratio is None else ratio_units(it.fund_ratio),
+        }
+        for it in items
+    ]
+    schema = {
+        "item_code": "string",
+        "item_class": "string",
+        "own_preself": "int64",
+        "price_cap": "int64",
+        "r_sex": "string",
+        "min_age": "int64",
+        "max_age": "int64",
+        "r_visits": "string",
+        "fund_units": "int64",
+    }
+    return ibis.memtable(rows, schema=schema)
+
+
+def class_b_table(
+    registry: PackRegistry, treatment_packs: Iterable[str], schemes: Iterable[str], periods: Periods
+) -> ir.Table:
+    """The treatment region's class-B pre-self-pay ratio per scheme and period (就医地目录)."""
+    rows = []
+    for pid in treatment_packs:
+        chain = registry.chain(pid)
+        for scheme in schemes:
+            for i, start in enumerate(periods.starts):
+                value = chain.get(f"{scheme}.class_b_preself_ratio", start).value
+                assert isinstance(value, Decimal)
+                rows.append(
+                    {
+                        "treatment_pack": pid,
+                        "scheme": scheme,
+                        "period": i,
+                        "b_units": ratio_units(value),
+                    }
+                )
+    return ibis.memtable(rows)
+
+
+def split_lines(
+    con: Any,
+    lines: ir.Table,
+    claims: ir.Table,
+    catalogue: ir.Table,
+    registry: PackRegistry,
+    year: int,
+) -> ir.Table:
+    """Split every line by the catalogue and sum per claim (as ``split.split_bill``).
+
+    ``claims`` needs claim_id, settle_date, visit_type, sex, birth_date, scheme and
+    treatment_pack. Returns claim_id with total, full_selfpay, over_limit, preself,
+    item_fund and item_fund_scope.
+    """
+    missing = [c for c in LINE_COLUMNS if c not in lines.columns]
+    if missing:
+        raise InputError(f"claim lines lack column(s): {', '.join(missing)}")
+    unknown = lines.anti_join(catalogue, "item_code").select("claim_id", "item_code").limit(3)
+    bad = con.execute(unknown).to_dict("records")
+    if bad:
+        shown = ", ".join(f"{r['item_code']!r} (claim {r['claim_id']})" for r in bad)
+        raise InputError(f"unknown catalogue code(s): {shown}")
+    negative = con.execute(lines.filter((lines.amount_fen < 0) | (lines.quantity <= 0)).count())
+    if negative:
+        raise InputError(f"{negative} claim line(s) have a negative amount or a quantity below 1")
+    packs = [
+        r[0]
+        for r in con.execute(claims.select("treatment_pack").distinct()).itertuples(index=False)
+    ]
+    schemes = [
+        r[0] for r in con.execute(claims.select("scheme").distinct()).itertuples(index=False)
+    ]
+    periods = policy_periods(registry, packs, year)
+    meta = claims.select(
+        "claim_id",
+        "visit_type",
+        "sex",
+        "scheme",
+        "treatment_pack",
+        age=_age(claims.birth_date, claims.settle_date),
+        period=periods.expr(claims.settle_date),
+    )
+    meta = meta.join(
+        class_b_table(registry, packs, schemes, periods), ["treatment_pack", "scheme", "period"]
+    )
+    t = lines.join(meta, "claim_id").join(catalogue, "item_code")
+    restricted = (
+        (t.r_sex.notnull() & (t.r_sex != t.sex))
+        | (t.min_age.notnull() & (t.age < t.min_age))
+        | (t.max_age.notnull() & (t.age > t.max_age))
+        | (t.r_visits.notnull() & ~t.r_visits.contains("|" + t.visit_type + "|"))
+    )
+    self_paid = (t.item_class == "C") | restricted
+    over_price = t.price_cap.notnull() & (t.unit_price_fen > t.price_cap)
+    over = over_price.ifelse(_min(t.amount_fen, (t.unit_price_fen - t.price_cap) * t.quantity), 0)
+    rate = t.own_preself.fill_null((t.item_class == "B").ifelse(t.b_units, 0))
+    t = t.mutate(
+        l_full=self_paid.ifelse(t.amount_fen, 0),
+        l_over=self_paid.ifelse(0, over),
+    )
+    t = t.mutate(l_allowed=self_paid.ifelse(0, t.amount_fen - t.l_over))
+    t = t.mutate(l_pre=round_units(t.l_allowed * rate))
+    t = t.mutate(l_scope=t.l_allowed - t.l_pre)
+    outside = t.fund_units.notnull() & ~self_paid
+    t = t.mutate(
+        l_ifund=outside.ifelse(round_units(t.l_scope * t.fund_units.fill_null(0)), 0),
+        l_iscope=outside.ifelse(t.l_scope, 0),
+    )
+    return t.group_by("claim_id").aggregate(
+        total=t.amount_fen.sum(),
+        full_selfpay=t.l_full.sum(),
+        over_limit=t.l_over.sum(),
+        preself=t.l_pre.sum(),
+        item_fund=t.l_ifund.sum(),
+        item_fund_scope=t.l_iscope.sum(),
+    )
