@@ -308,3 +308,24 @@ def test_demo_variants(registry: PackRegistry) -> None:
     assert north.get("resident.critical_illness.threshold", DAY).value == 1_500_000
     assert north.get("employee.large_amount.ratio", DAY).value == Decimal("0.9")
     assert north.get("employee.large_amount.cap", DAY).value == 30_000_000
+
+
+def test_every_prefecture_resolves_into_settlement_rules() -> None:
+    """The engine can build rules for every claim key of every shipped prefecture."""
+    from itertools import product
+
+    from yibao.settle.rules import RuleKey, resolve_rules
+    from yibao.types import PERSON_TYPES_BY_SCHEME, AssistanceCategory, Level, Route, Scheme, VisitType
+
+    registry = shipped_packs()
+    for pack in registry.packs.values():
+        if pack.level != "prefecture":
+            continue
+        chain = registry.chain(pack.id)
+        for scheme in Scheme:
+            for person, visit, level, route, cat in product(
+                PERSON_TYPES_BY_SCHEME[scheme], VisitType, Level, Route, (None, AssistanceCategory.DIBAO)
+            ):
+                key = RuleKey(scheme, person, visit, level, route, 72, cat, date(2025, 6, 30))
+                rules = resolve_rules(chain, key)
+                assert all(0 <= r <= 10_000 for r in rules.basic.schedule.rates)
