@@ -7,6 +7,7 @@ import sys
 
 import typer
 from rich.console import Console
+from typer._click.exceptions import ClickException
 
 from yibao.errors import InputError
 from yibao.money import MoneyError
@@ -34,7 +35,7 @@ def main(argv: list[str] | None = None) -> None:
     _register()
     err = Console(stderr=True)
     try:
-        app(args=argv, standalone_mode=False)
+        rc = app(args=argv, standalone_mode=False)
     except _CLEAR_ERRORS as e:
         err.print(f"[bold red]error:[/] {e}", highlight=False, soft_wrap=True)
         sys.exit(2)
@@ -43,13 +44,11 @@ def main(argv: list[str] | None = None) -> None:
         sys.exit(130)
     except typer.Exit as e:
         sys.exit(e.exit_code)
-    except Exception as e:  # click usage errors arrive here in non-standalone mode
-        import click
-
-        if isinstance(e, click.ClickException):
-            e.show()
-            sys.exit(e.exit_code)
-        raise
+    except ClickException as e:  # usage errors: unknown command or option, bad value
+        e.show()
+        sys.exit(e.exit_code)
+    if isinstance(rc, int) and rc:
+        sys.exit(rc)
 
 
 if __name__ == "__main__":

@@ -54,7 +54,9 @@ def policy(draw: st.DrawFn) -> Pack:
         leaves[f"{scheme}.critical_illness.enabled"] = draw(st.booleans())
         leaves[f"{scheme}.critical_illness.threshold"] = draw(money)
         leaves[f"{scheme}.critical_illness.bands"] = draw(bands())
-        leaves[f"{scheme}.critical_illness.band_basis"] = draw(st.sampled_from(["absolute", "above_threshold"]))
+        leaves[f"{scheme}.critical_illness.band_basis"] = draw(
+            st.sampled_from(["absolute", "above_threshold"])
+        )
         leaves[f"{scheme}.critical_illness.cap"] = draw(st.none() | money)
         leaves[f"{scheme}.critical_illness.includes_preself"] = draw(st.booleans())
         leaves[f"{scheme}.account.enabled"] = draw(st.booleans())
@@ -93,8 +95,24 @@ def policy(draw: st.DrawFn) -> Pack:
 PEOPLE = [
     Person("A", Scheme.EMPLOYEE, PersonType.ACTIVE, Sex.MALE, date(1970, 3, 1), "990999"),
     Person("B", Scheme.EMPLOYEE, PersonType.RETIRED, Sex.FEMALE, date(1950, 7, 9), "990999"),
-    Person("C", Scheme.RESIDENT, PersonType.ADULT, Sex.FEMALE, date(1980, 1, 1), "990999", AssistanceCategory.DIBAO),
-    Person("D", Scheme.RESIDENT, PersonType.CHILD, Sex.MALE, date(2015, 5, 5), "990999", AssistanceCategory.TEKUN),
+    Person(
+        "C",
+        Scheme.RESIDENT,
+        PersonType.ADULT,
+        Sex.FEMALE,
+        date(1980, 1, 1),
+        "990999",
+        AssistanceCategory.DIBAO,
+    ),
+    Person(
+        "D",
+        Scheme.RESIDENT,
+        PersonType.CHILD,
+        Sex.MALE,
+        date(2015, 5, 5),
+        "990999",
+        AssistanceCategory.TEKUN,
+    ),
 ]
 
 
@@ -156,7 +174,9 @@ def _batch(registry, stream):  # type: ignore[no-untyped-def]
                 "scheme": person.scheme.value,
                 "person_type": person.person_type.value,
                 "birth_date": person.birth_date,
-                "assistance_category": None if person.assistance_category is None else person.assistance_category.value,
+                "assistance_category": None
+                if person.assistance_category is None
+                else person.assistance_category.value,
                 "insured_pack": "drawn",
                 "account_balance_fen": balance,
                 "total": p.total,

@@ -39,7 +39,9 @@ def register(app: typer.Typer) -> None:
 
             result = run_demo(out, shipped_packs(), config, progress)
         t = result.summary.totals
-        table = Table(title=f"{result.year.claims:,} claims of {result.year.persons:,} persons, {year}")
+        table = Table(
+            title=f"{result.year.claims:,} claims of {result.year.persons:,} persons, {year}"
+        )
         table.add_column("part")
         table.add_column("yuan", justify="right")
         for label, fen in (

@@ -101,9 +101,7 @@ class Catalogue:
         try:
             return self.items[code]
         except KeyError:
-            raise InputError(
-                f"unknown catalogue code {code!r} in catalogue {self.name}"
-            ) from None
+            raise InputError(f"unknown catalogue code {code!r} in catalogue {self.name}") from None
 
     def __len__(self) -> int:
         return len(self.items)

@@ -200,27 +200,38 @@ def params_row(rules: Rules) -> dict[str, Any]:
     return row
 
 
-def _units(t: Any, prefix: str, a: Any, b: Any) -> Any:
-    """Σ rate_i × |[a, b) ∩ band_i| in 1/10 000 fen."""
-    total: Any = ibis.literal(0, "int64")
-    for i in range(NB):
+def _with_parts(t: Any, prefix: str, a: str, b: str, nb: int) -> Any:
+    """Columns ``{prefix}p{i}`` = rate_i × |[a, b) ∩ band_i| and their sum ``{prefix}units``.
+
+    Each band's part is a column of its own so that later expressions refer to it rather
+    than repeat it (the SQL stays linear in the number of bands).
+    """
+    parts = {}
+    for i in range(nb):
         lo, hi, r = t[f"{prefix}lo{i}"], t[f"{prefix}hi{i}"], t[f"{prefix}r{i}"]
-        total = total + r * _max(0, _min(b, hi) - _max(a, lo))
-    return total
+        parts[f"{prefix}p{i}"] = r * _max(0, _min(t[b], hi) - _max(t[a], lo))
+    t = t.mutate(**parts)
+    total: Any = ibis.literal(0, "int64")
+    for i in range(nb):
+        total = total + t[f"{prefix}p{i}"]
+    return t.mutate(**{f"{prefix}units": total})
 
 
-def _crossing(t: Any, a: Any, b: Any, budget: Any) -> Any:
-    """Where the payment from ``a`` reaches ``budget`` units (as ``Schedule.crossing``)."""
-    spent: Any = ibis.literal(0, "int64")
+def _crossing(t: Any, nb: int) -> Any:
+    """Column ``cross``: where the payment from seg_a reaches the capped fund
+    (as ``Schedule.crossing``)."""
+    spent = {"fs0": ibis.literal(0, "int64")}
+    for i in range(1, nb):
+        spent[f"fs{i}"] = ibis.literal(0, "int64")
+        for j in range(i):
+            spent[f"fs{i}"] = spent[f"fs{i}"] + t[f"fp{j}"]
+    t = t.mutate(**spent, budget=t.fund * RATIO_SCALE)
     cases = []
-    for i in range(NB):
-        lo, hi, r = t[f"flo{i}"], t[f"fhi{i}"], t[f"fr{i}"]
-        length = _max(0, _min(b, hi) - _max(a, lo))
-        part = r * length
-        hit = (length > 0) & (r > 0) & (spent + part >= budget)
-        cases.append((hit, _max(a, lo) + div_half_up(budget - spent, _max(r, 1))))
-        spent = spent + part
-    return ibis.cases(*cases, else_=b)
+    for i in range(nb):
+        r, p, s_i = t[f"fr{i}"], t[f"fp{i}"], t[f"fs{i}"]
+        hit = (p > 0) & (s_i + p >= t.budget)
+        cases.append((hit, _max(t.seg_a, t[f"flo{i}"]) + div_half_up(t.budget - s_i, _max(r, 1))))
+    return t.mutate(cross=ibis.cases(*cases, else_=t.seg_b))
 
 
 def _resolve_keys(
@@ -269,9 +280,16 @@ def settle_claims(con: Any, claims: ir.Table, registry: PackRegistry, year: int)
         assistance_category=t.assistance_category.fill_null(""),
     )
     keys = con.execute(t.select(*KEY_COLUMNS).distinct()).to_dict("records")
-    params = ibis.memtable(_resolve_keys(keys, registry, periods))
+    rows = _resolve_keys(keys, registry, periods)
+    params = ibis.memtable(rows)
     t = t.join(params, list(KEY_COLUMNS))
-    return _layers(t)
+    return _layers(t, _bands_used(rows, "f"), _bands_used(rows, "c"))
+
+
+def _bands_used(rows: list[dict[str, Any]], prefix: str) -> int:
+    """How many bands any resolved schedule has (the rest are padding and skipped)."""
+    used = [i + 1 for r in rows for i in range(NB) if r[f"{prefix}lo{i}"] != BIG]
+    return max(used, default=1)
 
 
 def _win(t: Any, *group: str) -> Any:
@@ -287,7 +305,7 @@ def _cum_capped(t: Any, col: str, cap: Any, w: Any) -> tuple[Any, Any]:
     return _min(cap, total) - before, before
 
 
-def _layers(t: Any) -> Any:
+def _layers(t: Any, nb_fund: int, nb_ci: int) -> Any:
     t = t.mutate(
         year=t.settle_date.year(),
         scope_std=t.total - t.full_selfpay - t.over_limit - t.preself - t.item_fund_scope,
@@ -313,20 +331,20 @@ def _layers(t: Any) -> Any:
     )
     grp = _win(t, "person_id", "year", "ceil_group")
     t = t.mutate(gcum=t.scope_std.sum().over(grp))
-    gb = t.gcum - t.scope_std
-    over_exp = _max(0, t.gcum - _max(t.ceil_exp, gb + t.ded))
+    over_exp = _max(0, t.gcum - _max(t.ceil_exp, t.gcum - t.scope_std + t.ded))
     a = (t.seg_admission == 1).ifelse(
         (t.basis_expense == 1).ifelse(t.ded, 0),
         (t.basis_expense == 1).ifelse(t.xb + t.ded, t.xb - t.ded_before),
     )
     t = t.mutate(seg_a=a, over_exp=over_exp)
     t = t.mutate(seg_b=t.seg_a + t.scope_std - t.ded - t.over_exp)
-    t = t.mutate(raw=round_units(_units(t, "f", t.seg_a, t.seg_b)))
+    t = _with_parts(t, "f", "seg_a", "seg_b", nb_fund)
+    t = t.mutate(raw=round_units(t.funits))
     grp = _win(t, "person_id", "year", "ceil_group")
     fund, _ = _cum_capped(t, "raw", t.ceil_fund, grp)
     t = t.mutate(fund=fund)
-    cross = _crossing(t, t.seg_a, t.seg_b, t.fund * RATIO_SCALE)
-    t = t.mutate(over=t.over_exp + (t.fund < t.raw).ifelse(t.seg_b - cross, 0))
+    t = _crossing(t, nb_fund)
+    t = t.mutate(over=t.over_exp + (t.fund < t.raw).ifelse(t.seg_b - t.cross, 0))
     item_fund = (t.enabled == 1).ifelse(t.item_fund, 0)
     t = t.mutate(
         hifp=t.fund + item_fund,
@@ -341,7 +359,9 @@ def _layers(t: Any) -> Any:
         ci_base=(t.ci_on == 1).ifelse(t.compliant + (t.ci_pre == 1).ifelse(t.preself, 0), 0)
     )
     t = t.mutate(zcum=t.ci_base.sum().over(person))
-    t = t.mutate(ci_raw=round_units(_units(t, "c", t.zcum - t.ci_base, t.zcum)))
+    t = t.mutate(zb=t.zcum - t.ci_base)
+    t = _with_parts(t, "c", "zb", "zcum", nb_ci)
+    t = t.mutate(ci_raw=round_units(t.cunits))
     ci, _ = _cum_capped(t, "ci_raw", t.ci_cap, person)
     t = t.mutate(ci=ci)
     a_base = _max(0, t.compliant + (t.as_pre == 1).ifelse(t.preself, 0) - t.ci)

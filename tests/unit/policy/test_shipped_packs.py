@@ -315,7 +315,14 @@ def test_every_prefecture_resolves_into_settlement_rules() -> None:
     from itertools import product
 
     from yibao.settle.rules import RuleKey, resolve_rules
-    from yibao.types import PERSON_TYPES_BY_SCHEME, AssistanceCategory, Level, Route, Scheme, VisitType
+    from yibao.types import (
+        PERSON_TYPES_BY_SCHEME,
+        AssistanceCategory,
+        Level,
+        Route,
+        Scheme,
+        VisitType,
+    )
 
     registry = shipped_packs()
     for pack in registry.packs.values():
@@ -324,7 +331,11 @@ def test_every_prefecture_resolves_into_settlement_rules() -> None:
         chain = registry.chain(pack.id)
         for scheme in Scheme:
             for person, visit, level, route, cat in product(
-                PERSON_TYPES_BY_SCHEME[scheme], VisitType, Level, Route, (None, AssistanceCategory.DIBAO)
+                PERSON_TYPES_BY_SCHEME[scheme],
+                VisitType,
+                Level,
+                Route,
+                (None, AssistanceCategory.DIBAO),
             ):
                 key = RuleKey(scheme, person, visit, level, route, 72, cat, date(2025, 6, 30))
                 rules = resolve_rules(chain, key)

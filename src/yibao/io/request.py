@@ -1,0 +1,159 @@
+"""A settlement request from files: person, claim and the year so far, checked and settled.
+
+Shared by ``yibao settle`` (and later the API): it reads plain data with the strict readers
+of :mod:`yibao.io.records`, settles the history (earlier claims of the year) to build the
+accumulators, and settles the claim. Every problem is a one-line
+:class:`~yibao.errors.InputError` naming the file and the field.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+from datetime import date
+
+from yibao.errors import InputError
+from yibao.io.records import PersonInput, read_accumulators, read_claim, read_person
+from yibao.policy.catalogue import demo_catalogue
+from yibao.policy.errors import PolicyError
+from yibao.policy.pack import PolicyChain
+from yibao.settle.engine import Settlement, settle
+from yibao.settle.model import Accumulators, Claim, Person
+from yibao.settle.split import ItemLookup
+
+HISTORY_KEYS = frozenset({"accumulators", "claims"})
+
+
+@dataclass(frozen=True, slots=True)
+class SettleRequest:
+    """A person, the claim to settle, earlier claims of the year and the starting totals."""
+
+    person: Person
+    claim: Claim
+    history: tuple[Claim, ...]
+    start: Accumulators
+    labels: Mapping[str, str]  # claim id → where it came from, for error messages
+    person_where: str = "person"
+
+
+def _as_mapping(data: object) -> Mapping[str, object]:
+    return data if isinstance(data, Mapping) else {}
+
+
+def read_request(
+    person_data: object,
+    claim_data: object,
+    history_data: object | None = None,
+    *,
+    person_where: str = "person",
+    claim_where: str = "claim",
+    history_where: str = "history",
+    region: str = "",
+) -> SettleRequest:
+    """Parse the three inputs. ``history_data`` is a list of earlier claims, or a mapping
+    with ``accumulators`` (the totals so far) and/or ``claims``."""
+    claim = read_claim(claim_data, claim_where)
+    day = claim.settle_date
+    given: PersonInput = read_person(person_data, person_where, on=day)
+    person = given.person
+    if not person.insured_region:
+        person = replace(person, insured_region=region)
+    if not claim.treatment_region:
+        claim = replace(claim, treatment_region=person.insured_region)
+    start = Accumulators(year=day.year)
+    history: list[Claim] = []
+    labels = {claim.claim_id: claim_where}
+    if history_data is not None:
+        if isinstance(history_data, list):
+            history_data = {"claims": history_data}
+        if not isinstance(history_data, Mapping):
+            raise InputError(f"{history_where}: expected a list of claims or a mapping")
+        unknown = sorted(str(k) for k in history_data if k not in HISTORY_KEYS)
+        if unknown:
+            raise InputError(
+                f"{history_where}: unknown field {unknown[0]!r}; allowed: accumulators, claims"
+            )
+        if history_data.get("accumulators") is not None:
+            start = read_accumulators(
+                history_data["accumulators"], f"{history_where}: accumulators", day.year
+            )
+            if given.account_balance is not None and "account_balance" in _as_mapping(
+                history_data["accumulators"]
+            ):
+                raise InputError(
+                    f"{person_where}: account_balance: also given in {history_where}; give it once"
+                )
+        raw_claims = history_data.get("claims") or []
+        if not isinstance(raw_claims, list):
+            raise InputError(f"{history_where}: claims: expected a list of claims")
+        for i, raw in enumerate(raw_claims, 1):
+            where = f"{history_where}: claims[{i}]"
+            c = read_claim(raw, where, default_id=f"H{i}", default_region=person.insured_region)
+            if c.settle_date.year != day.year:
+                raise InputError(
+                    f"{where}: settled on {c.settle_date}, not in the claim's year {day.year}"
+                )
+            if c.settle_date > day:
+                raise InputError(f"{where}: settled on {c.settle_date}, after the claim ({day})")
+            if c.claim_id in labels:
+                raise InputError(f"{where}: claim id {c.claim_id!r} is used twice")
+            labels[c.claim_id] = where
+            history.append(c)
+    if given.account_balance is not None:
+        start = replace(start, account_balance=given.account_balance)
+    return SettleRequest(person, claim, tuple(history), start, labels, person_where)
+
+
+def _catalogue(claim: Claim, where: str) -> ItemLookup | None:
+    """The demo catalogue when a line gives no class; unknown codes name the line."""
+    if all(ln.item_class is not None for ln in claim.lines):
+        return None
+    catalogue = demo_catalogue()
+    for i, ln in enumerate(claim.lines, 1):
+        if ln.item_class is None and ln.code not in catalogue.items:
+            raise InputError(
+                f"{where}: lines[{i}].code: unknown catalogue code {ln.code!r} "
+                f"(catalogue {catalogue.name}); give a known code or the line's class"
+            )
+    return catalogue
+
+
+def _first_day(chain: PolicyChain) -> date | None:
+    starts = [v.start for p in chain.packs for vs in p.leaves.values() for v in vs]
+    return min(starts) if starts else None
+
+
+def check_covered(chain: PolicyChain, day: date, where: str) -> None:
+    """Refuse a date on which the policy chain has no version in force."""
+    if not chain.covers(day):
+        first = _first_day(chain)
+        since = f" (it starts on {first})" if first else ""
+        raise InputError(f"{where}: {day} is outside every version of policy {chain.id}{since}")
+
+
+def _check_enrolled(req: SettleRequest, claim: Claim, where: str) -> None:
+    p, day = req.person, claim.settle_date
+    if (p.enrolled_from and day < p.enrolled_from) or (p.enrolled_to and day > p.enrolled_to):
+        raise InputError(
+            f"{where}: discharge_date: {day} is outside the enrollment of person {p.person_id} "
+            f"({req.person_where}: enrolled_from {p.enrolled_from or '-'}, "
+            f"enrolled_to {p.enrolled_to or '-'})"
+        )
+
+
+def settle_request(req: SettleRequest, chain: PolicyChain) -> Settlement:
+    """Settle the history in order, then the claim; the claim's settlement."""
+    acc = req.start
+    for c in (*req.history, req.claim):
+        where = req.labels[c.claim_id]
+        check_covered(chain, c.settle_date, f"{where}: discharge_date")
+        _check_enrolled(req, c, where)
+        catalogue = _catalogue(c, where)
+        try:
+            s = settle(req.person, c, acc, chain, None, catalogue)
+        except InputError as e:
+            raise InputError(f"{where}: {e}") from None
+        except PolicyError as e:
+            raise PolicyError(f"{where}: {e}") from None
+        acc = s.after
+    return s
