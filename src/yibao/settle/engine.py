@@ -15,12 +15,12 @@ from decimal import Decimal
 from types import MappingProxyType
 
 from yibao.errors import InputError
-from yibao.money import RATIO_SCALE, Fen, round_units
+from yibao.money import RATIO_SCALE, Fen, format_yuan, round_units
 from yibao.policy.pack import Citation, PolicyChain
 from yibao.settle.model import Accumulators, Claim, Person, PoolTotals, PreSplit
 from yibao.settle.parts import Parts
 from yibao.settle.rules import RuleKey, Rules, class_b_preself_ratio, resolve_rules
-from yibao.settle.schedule import capped
+from yibao.settle.schedule import Schedule, capped
 from yibao.settle.split import ItemLookup, LineSplit, split_bill
 
 
@@ -134,25 +134,41 @@ def _basic(rules: Rules, acc: Accumulators, claim: Claim, scope: Fen, seq: int) 
         fund = capped(raw, b.ceiling_amount, used)
         if fund < raw:
             over = end - b.schedule.crossing(a, end, fund * RATIO_SCALE)
-    cites = rules.citations["basic"]
+    y = format_yuan
     steps = (
         Step(
             "deductible",
-            f"admission {seq} of the year in this visit type: nominal {nominal}, "
-            f"{pool.deductible} already paid this year, charged min(nominal, scope, what is left)",
+            f"admission {seq} of the year in this visit type: nominal {y(nominal)}, "
+            f"{y(pool.deductible)} already paid this year; charged min(nominal, scope, what is left)",
             {"nominal": nominal, "charged": d, "paid_before": pool.deductible},
-            cites,
+            rules.citations["deductible"],
         ),
         Step(
             "pooled_fund",
-            f"segments on the {b.basis.replace('_', ' ')} axis from {a} to {end} "
+            f"segments on the {b.basis.replace('_', ' ')} axis from {y(a)} to {y(end)} "
             f"({'restarting each admission' if b.per_admission_segments else 'cumulative over the year'}); "
-            f"rates {list(b.schedule.rates)} per 10000 below bounds {list(b.schedule.uptos)}; "
-            f"ceiling {b.ceiling_kind or 'none'} {b.ceiling_amount or ''} (group {group}, used {used})",
+            f"{_bands_text(b.schedule)}; ceiling {b.ceiling_kind or 'none'} "
+            f"{y(b.ceiling_amount) if b.ceiling_amount is not None else ''} "
+            f"(group {group}, {y(used)} used)",
             {"raw": raw, "fund": fund, "over_ceiling": over},
+            rules.citations["pooled_fund"],
         ),
     )
     return _Basic(d, fund, over, steps)
+
+
+def _bands_text(s: Schedule) -> str:
+    """Bands as people write them: ``90 % up to 10,000.00; 95 % above``."""
+    parts = []
+    for i, rate in enumerate(s.rates):
+        upto = s.uptos[i]
+        pct = f"{Decimal(rate) / 100:g} %"
+        parts.append(f"{pct} up to {format_yuan(upto)}" if upto is not None else f"{pct} above")
+    return "; ".join(parts)
+
+
+def _cap_text(cap: Fen | None) -> str:
+    return "no cap" if cap is None else f"cap {format_yuan(cap)}"
 
 
 def _account_eligible(rules: Rules, parts: Mapping[str, Fen], paid_by_others: Fen) -> Fen:
@@ -237,30 +253,32 @@ def compute(
         *basic.steps,
         Step(
             "large_amount",
-            f"ratio {la.rate}/10000 of the policy-scope expense above the ceiling, cap {la.cap}",
+            f"{Decimal(la.rate) / 100:g} % of the policy-scope expense above the ceiling, "
+            f"{_cap_text(la.cap)}",
             {"base": over, "paid": large, "paid_before": acc.large_amount_paid},
             rules.citations["large_amount"],
         ),
         Step(
             "critical_illness",
-            f"compliant self-pay {ci_base} on the annual axis from {acc.ci_base}; bands "
-            f"{list(ci_rules.schedule.rates)} below {list(ci_rules.schedule.uptos)}"
-            f"{' (tilted for the poor)' if ci_rules.tilted else ''}; cap {ci_rules.cap}",
+            f"compliant self-pay {format_yuan(ci_base)} on the year's axis from "
+            f"{format_yuan(acc.ci_base)}: {_bands_text(ci_rules.schedule)}"
+            f"{' (tilted for the poor)' if ci_rules.tilted else ''}; {_cap_text(ci_rules.cap)}",
             {"base": ci_base, "raw": ci_raw, "paid": ci, "paid_before": acc.ci_paid},
             rules.citations["critical_illness"],
         ),
         Step(
             "assistance",
-            f"self-pay left after basic and critical illness {a_base}; annual deductible "
-            f"{ar.deductible}, ratio {ar.rate}/10000, cap {ar.cap}; tilted above {ar.tilt_threshold} "
-            f"at {ar.tilt_rate}/10000, cap {ar.tilt_cap}",
+            f"self-pay left after basic and critical illness {format_yuan(a_base)}; annual "
+            f"deductible {format_yuan(ar.deductible)}, {Decimal(ar.rate) / 100:g} %, "
+            f"{_cap_text(ar.cap)}; tilted above {format_yuan(ar.tilt_threshold)} at "
+            f"{Decimal(ar.tilt_rate) / 100:g} %, {_cap_text(ar.tilt_cap)}",
             {"base": a_base, "assistance": assist, "tilted": tilt},
             rules.citations["assistance"],
         ),
         Step(
             "account",
             f"the account pays {', '.join(rules.account.covers) or 'nothing'} from balance "
-            f"{acc.account_balance}",
+            f"{format_yuan(acc.account_balance)}",
             {"eligible": eligible, "paid": account},
             rules.citations["account"],
         ),

@@ -203,10 +203,12 @@ def _bands(v: object) -> tuple[Band, ...]:
     return v
 
 
-def _basic(r: Reader, key: RuleKey) -> BasicRules:
+def _basic(r: Reader, key: RuleKey) -> tuple[BasicRules, tuple[Citation, ...]]:
+    """The basic-insurance rules, and the citations of the deductible among them."""
     enabled = bool(r.visit(key, "enabled"))
     mode = str(r.visit(key, "deductible.mode"))
     by_seq, annual_cap = _deductibles(r, key, mode)
+    deductible_cites = r.take()
     add = _ratio_adjustment(r, key) if enabled else Decimal(0)
     bands = _bands(r.visit(key, f"fund.bands.{key.level}"))
     sched = make_schedule([(b.upto, _clamp_units(b.ratio + add) if enabled else 0) for b in bands])
@@ -215,7 +217,7 @@ def _basic(r: Reader, key: RuleKey) -> BasicRules:
     if group is not None:
         kind = str(r.get(f"{key.scheme}.ceilings.{group}.kind"))
         amount = _money(r.get(f"{key.scheme}.ceilings.{group}.amount"))
-    return BasicRules(
+    rules = BasicRules(
         enabled=enabled,
         deductible_mode=mode,
         deductible_by_seq=by_seq,
@@ -227,6 +229,7 @@ def _basic(r: Reader, key: RuleKey) -> BasicRules:
         ceiling_kind=kind,
         ceiling_amount=amount,
     )
+    return rules, deductible_cites
 
 
 def _large_amount(r: Reader, key: RuleKey) -> LargeAmountRules:
@@ -292,8 +295,8 @@ def _account(r: Reader, key: RuleKey) -> AccountRules:
 def resolve_rules(chain: PolicyChain, key: RuleKey) -> Rules:
     """The rules of the insured region's ``chain`` for a claim described by ``key``."""
     r = Reader(chain, key.day)
-    basic = _basic(r, key)
-    cites = {"basic": r.take()}
+    basic, deductible_cites = _basic(r, key)
+    cites = {"deductible": deductible_cites, "pooled_fund": r.take()}
     large = _large_amount(r, key)
     cites["large_amount"] = r.take()
     ci = _critical_illness(r, key)

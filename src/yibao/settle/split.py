@@ -13,7 +13,7 @@ from decimal import Decimal
 from typing import Protocol
 
 from yibao.errors import InputError
-from yibao.money import Fen, apply_ratio
+from yibao.money import Fen, apply_ratio, format_yuan
 from yibao.settle.model import Line, PreSplit
 from yibao.types import ItemClass, Sex, VisitType
 
@@ -108,7 +108,7 @@ def split_line(
     item_fund = 0 if entry.fund_ratio is None else apply_ratio(scope, entry.fund_ratio)
     reason = f"class {entry.item_class}" + (f", pre-self-pay {r}" if r else "")
     if over:
-        reason += f", price above the payment standard {entry.price_cap} fen"
+        reason += f", price above the payment standard {format_yuan(entry.price_cap or 0)}"
     if entry.fund_ratio is not None:
         reason += f", fund pays {entry.fund_ratio} outside the schedule"
     outside = entry.fund_ratio is not None
