@@ -281,9 +281,28 @@ def settle_claims(con: Any, claims: ir.Table, registry: PackRegistry, year: int)
     )
     keys = con.execute(t.select(*KEY_COLUMNS).distinct()).to_dict("records")
     rows = _resolve_keys(keys, registry, periods)
+    for i, row in enumerate(rows):
+        row["key_id"] = i
     params = ibis.memtable(rows)
-    t = t.join(params, list(KEY_COLUMNS))
-    return _layers(t, _bands_used(rows, "f"), _bands_used(rows, "c"))
+    ids = params.select("key_id", "ceil_group", *KEY_COLUMNS)
+    t = t.join(ids, list(KEY_COLUMNS)).select(*_BASE, "key_id", "ceil_group")
+    return _layers(t, params, _bands_used(rows, "f"), _bands_used(rows, "c"))
+
+
+# The narrow columns every stage carries; parameters are joined in only where a stage needs them.
+_BASE = (
+    "claim_id",
+    "person_id",
+    "settle_date",
+    "visit_type",
+    "account_balance_fen",
+    "total",
+    "full_selfpay",
+    "over_limit",
+    "preself",
+    "item_fund",
+    "item_fund_scope",
+)
 
 
 def _bands_used(rows: list[dict[str, Any]], prefix: str) -> int:
@@ -293,9 +312,7 @@ def _bands_used(rows: list[dict[str, Any]], prefix: str) -> int:
 
 
 def _win(t: Any, *group: str) -> Any:
-    return ibis.window(
-        group_by=[t[g] for g in group], order_by=[t.settle_date, t.claim_id], rows=(None, 0)
-    )
+    return ibis.window(group_by=[t[g] for g in group], order_by=[t.ord], rows=(None, 0))
 
 
 def _cum_capped(t: Any, col: str, cap: Any, w: Any) -> tuple[Any, Any]:
@@ -305,78 +322,118 @@ def _cum_capped(t: Any, col: str, cap: Any, w: Any) -> tuple[Any, Any]:
     return _min(cap, total) - before, before
 
 
-def _layers(t: Any, nb_fund: int, nb_ci: int) -> Any:
+def _with(t: Any, params: Any, *cols: str) -> Any:
+    """``t`` with the parameter columns ``cols`` of each claim's key joined in."""
+    return t.join(params.select("key_id", *cols), "key_id")
+
+
+def _bands(prefix: str, nb: int) -> list[str]:
+    return [f"{prefix}{c}{i}" for i in range(nb) for c in ("lo", "hi", "r")]
+
+
+def _layers(t: Any, params: Any, nb_fund: int, nb_ci: int) -> Any:
+    # One global order (person, date, claim) as an integer, so that every window sorts on it.
+    order = ibis.window(order_by=[t.person_id, t.settle_date, t.claim_id])
     t = t.mutate(
-        year=t.settle_date.year(),
+        ord=ibis.row_number().over(order),
         scope_std=t.total - t.full_selfpay - t.over_limit - t.preself - t.item_fund_scope,
     )
-    pool = _win(t, "person_id", "year", "visit_type")
-    t = t.mutate(seq=ibis.row_number().over(pool) + 1, xcum=t.scope_std.sum().over(pool))
+    keep = [*_BASE, "key_id", "ceil_group", "ord", "scope_std"]
+    pool = _win(t, "person_id", "visit_type")
+    grp = _win(t, "person_id", "ceil_group")
+    t = t.mutate(
+        seq=ibis.row_number().over(pool) + 1,
+        xcum=t.scope_std.sum().over(pool),
+        gcum=t.scope_std.sum().over(grp),
+    )
+    keep += ["seq", "xcum", "gcum"]
+    t = _with(t, params, "ded1", "ded2", "ded3")
     nominal = (t.seq == 1).ifelse(t.ded1, (t.seq == 2).ifelse(t.ded2, t.ded3))
-    t = t.mutate(ded_m=_min(nominal, t.scope_std))
-    t = t.mutate(mcum=t.ded_m.sum().over(pool))
-    xb = t.xcum - t.scope_std
-    per_adm_before = _min(t.ded_cap, t.mcum - t.ded_m)
-    annual_before = _min(t.ded1, xb)
+    t = t.mutate(ded_m=_min(nominal, t.scope_std)).select(*keep, "ded_m")
+    t = t.mutate(mcum=t.ded_m.sum().over(_win(t, "person_id", "visit_type")))
+    t = _with(
+        t, params, "ded_mode", "ded1", "ded_cap", "ceil_exp", "seg_admission", "basis_expense"
+    )
+    t = t.mutate(xb=t.xcum - t.scope_std, pab=_min(t.ded_cap, t.mcum - t.ded_m))
+    t = t.mutate(ab=_min(t.ded1, t.xb))
     t = t.mutate(
         ded=ibis.cases(
-            (t.ded_mode == 1, _min(t.ded_cap, t.mcum) - per_adm_before),
-            (t.ded_mode == 2, _min(t.ded1, t.xcum) - annual_before),
+            (t.ded_mode == 1, _min(t.ded_cap, t.mcum) - t.pab),
+            (t.ded_mode == 2, _min(t.ded1, t.xcum) - t.ab),
             else_=0,
         ),
-        ded_before=ibis.cases(
-            (t.ded_mode == 1, per_adm_before), (t.ded_mode == 2, annual_before), else_=0
-        ),
-        xb=xb,
+        ded_before=ibis.cases((t.ded_mode == 1, t.pab), (t.ded_mode == 2, t.ab), else_=0),
     )
-    grp = _win(t, "person_id", "year", "ceil_group")
-    t = t.mutate(gcum=t.scope_std.sum().over(grp))
     over_exp = _max(0, t.gcum - _max(t.ceil_exp, t.gcum - t.scope_std + t.ded))
-    a = (t.seg_admission == 1).ifelse(
+    seg_a = (t.seg_admission == 1).ifelse(
         (t.basis_expense == 1).ifelse(t.ded, 0),
         (t.basis_expense == 1).ifelse(t.xb + t.ded, t.xb - t.ded_before),
     )
-    t = t.mutate(seg_a=a, over_exp=over_exp)
-    t = t.mutate(seg_b=t.seg_a + t.scope_std - t.ded - t.over_exp)
+    t = t.mutate(seg_a=seg_a, over_exp=over_exp)
+    keep += ["ded", "seg_a", "over_exp"]
+    t = t.mutate(seg_b=t.seg_a + t.scope_std - t.ded - t.over_exp).select(*keep, "seg_b")
+    keep.append("seg_b")
+    t = _with(t, params, *_bands("f", nb_fund))
     t = _with_parts(t, "f", "seg_a", "seg_b", nb_fund)
     t = t.mutate(raw=round_units(t.funits))
-    grp = _win(t, "person_id", "year", "ceil_group")
-    fund, _ = _cum_capped(t, "raw", t.ceil_fund, grp)
+    fparts = [f"fp{i}" for i in range(nb_fund)]
+    t = t.select(*keep, "raw", *fparts)
+    t = _with(t, params, "ceil_fund")
+    fund, _ = _cum_capped(t, "raw", t.ceil_fund, _win(t, "person_id", "ceil_group"))
     t = t.mutate(fund=fund)
+    t = _with(t, params, *_bands("f", nb_fund))
     t = _crossing(t, nb_fund)
     t = t.mutate(over=t.over_exp + (t.fund < t.raw).ifelse(t.seg_b - t.cross, 0))
+    t = _with(t, params, "enabled", "la_rate")
     item_fund = (t.enabled == 1).ifelse(t.item_fund, 0)
     t = t.mutate(
         hifp=t.fund + item_fund,
         coins=t.scope_std - t.ded - t.over - t.fund + t.item_fund_scope - item_fund,
         la_raw=round_units(t.over * t.la_rate),
     )
-    person = _win(t, "person_id", "year")
+    keep += ["fund", "over", "hifp", "coins"]
+    t = t.select(*keep, "la_raw")
+    t = _with(t, params, "la_cap", "ci_on", "ci_pre")
+    person = _win(t, "person_id")
     large, _ = _cum_capped(t, "la_raw", t.la_cap, person)
     t = t.mutate(large=large)
     t = t.mutate(compliant=t.ded + t.coins + t.over - t.large)
     t = t.mutate(
         ci_base=(t.ci_on == 1).ifelse(t.compliant + (t.ci_pre == 1).ifelse(t.preself, 0), 0)
     )
-    t = t.mutate(zcum=t.ci_base.sum().over(person))
+    keep += ["large", "compliant"]
+    t = t.select(*keep, "ci_base")
+    t = t.mutate(zcum=t.ci_base.sum().over(_win(t, "person_id")))
     t = t.mutate(zb=t.zcum - t.ci_base)
+    t = _with(t, params, *_bands("c", nb_ci))
     t = _with_parts(t, "c", "zb", "zcum", nb_ci)
-    t = t.mutate(ci_raw=round_units(t.cunits))
-    ci, _ = _cum_capped(t, "ci_raw", t.ci_cap, person)
+    t = t.mutate(ci_raw=round_units(t.cunits)).select(*keep, "ci_raw")
+    t = _with(t, params, "ci_cap", "as_on", "as_pre")
+    ci, _ = _cum_capped(t, "ci_raw", t.ci_cap, _win(t, "person_id"))
     t = t.mutate(ci=ci)
     a_base = _max(0, t.compliant + (t.as_pre == 1).ifelse(t.preself, 0) - t.ci)
     t = t.mutate(a_base=(t.as_on == 1).ifelse(a_base, 0))
-    t = t.mutate(wcum=t.a_base.sum().over(person))
+    keep += ["ci", "a_base"]
+    t = t.select(*keep)
+    t = t.mutate(wcum=t.a_base.sum().over(_win(t, "person_id")))
+    t = _with(t, params, "as_rate", "as_ded")
     wb = t.wcum - t.a_base
     t = t.mutate(
         as_raw=round_units(t.as_rate * (_max(0, t.wcum - t.as_ded) - _max(0, wb - t.as_ded)))
-    )
-    assist, _ = _cum_capped(t, "as_raw", t.as_cap, person)
+    ).select(*keep, "as_raw")
+    t = _with(t, params, "as_cap", "tilt_thr", "tilt_rate")
+    assist, _ = _cum_capped(t, "as_raw", t.as_cap, _win(t, "person_id"))
     t = t.mutate(assist=assist)
     t = t.mutate(tilt_raw=round_units(_max(0, t.a_base - t.assist - t.tilt_thr) * t.tilt_rate))
-    tilt, _ = _cum_capped(t, "tilt_raw", t.tilt_cap, person)
+    keep.append("assist")
+    t = t.select(*keep, "tilt_raw")
+    t = _with(t, params, "tilt_cap")
+    tilt, _ = _cum_capped(t, "tilt_raw", t.tilt_cap, _win(t, "person_id"))
     t = t.mutate(tilt=tilt)
-    t = _account(t, person)
+    keep.append("tilt")
+    t = t.select(*keep)
+    t = _with(t, params, *(f"cov_{p}" for p in ACCOUNT_PARTS))
+    t = _account(t, _win(t, "person_id"))
     return t.select(
         "claim_id",
         "person_id",
