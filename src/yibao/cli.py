@@ -39,6 +39,9 @@ def main(argv: list[str] | None = None) -> None:
     except _CLEAR_ERRORS as e:
         err.print(f"[bold red]error:[/] {e}", highlight=False, soft_wrap=True)
         sys.exit(2)
+    except OSError as e:  # a file that cannot be read or written: name it, no traceback
+        err.print(f"[bold red]error:[/] {e.strerror or e}: {e.filename or ''}", highlight=False)
+        sys.exit(2)
     except (typer.Abort, KeyboardInterrupt):
         err.print("aborted")
         sys.exit(130)

@@ -20,7 +20,7 @@ def register(app: typer.Typer) -> None:
     @app.command("demo")
     def demo(
         out: Path = typer.Option(Path("demo-out"), "--out", help="directory for the outputs"),
-        persons: int = typer.Option(30_000, "--persons", help="insured persons to synthesise"),
+        persons: int = typer.Option(100_000, "--persons", help="insured persons to synthesise"),
         seed: int = typer.Option(20250101, "--seed", help="random seed"),
         year: int = typer.Option(2025, "--year", help="claim year"),
     ) -> None:
