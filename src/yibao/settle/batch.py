@@ -23,21 +23,13 @@ import ibis.expr.types as ir
 from yibao.errors import InputError
 from yibao.money import RATIO_SCALE, ratio_units
 from yibao.policy.registry import PackRegistry
-from yibao.policy.schema import AgeBand
+from yibao.policy.schema import ACCOUNT_PARTS, AgeBand
 from yibao.settle.rules import RuleKey, Rules, resolve_rules
 from yibao.settle.schedule import Schedule
 from yibao.types import AssistanceCategory, Level, PersonType, Route, Scheme, VisitType
 
 BIG = 10**15  # stands for "no bound" in integer columns
 NB = 8  # bands per schedule, padded
-ACCOUNT_PARTS = (
-    "deductible",
-    "coinsurance",
-    "preself",
-    "over_ceiling",
-    "over_limit",
-    "full_selfpay",
-)
 KEY_COLUMNS = (
     "insured_pack",
     "scheme",
