@@ -159,6 +159,42 @@ _SCHEME_LEAVES: dict[str, LeafSpec] = {
     "critical_illness.tilt.threshold_factor": LeafSpec(Kind.RATIO, "threshold multiplier (0.5)"),
     "critical_illness.tilt.ratio_add": LeafSpec(Kind.DELTA, "points added to each band (+0.05)"),
     "critical_illness.tilt.remove_cap": LeafSpec(Kind.BOOL, "no annual cap for the tilted groups"),
+    "contribution.employer_rate": LeafSpec(
+        Kind.RATIO, "employer contribution rate on the base (单位缴费率)"
+    ),
+    "contribution.employee_rate": LeafSpec(
+        Kind.RATIO, "employee contribution rate on the base (个人缴费率)"
+    ),
+    "contribution.base_floor_ratio": LeafSpec(
+        Kind.FACTOR, "contribution base floor as a multiple of the average wage (缴费基数下限)"
+    ),
+    "contribution.base_ceiling_ratio": LeafSpec(
+        Kind.FACTOR, "contribution base ceiling as a multiple of the average wage (缴费基数上限)"
+    ),
+    "contribution.average_wage": LeafSpec(
+        Kind.MONEY, "monthly average wage the base bounds refer to (社平工资, per month)"
+    ),
+    "contribution.employee_account_share": LeafSpec(
+        Kind.RATIO, "share of the employee's own contribution credited to the individual account"
+    ),
+    "contribution.employer_account_share": LeafSpec(
+        Kind.RATIO, "share of the employer contribution credited to the individual account"
+    ),
+    "contribution.retiree_account_credit": LeafSpec(
+        Kind.MONEY, "monthly fixed credit to a retiree's individual account (定额划入)"
+    ),
+    "contribution.individual": LeafSpec(
+        Kind.MONEY, "annual individual contribution of a resident (居民个人缴费)"
+    ),
+    "contribution.subsidy": LeafSpec(
+        Kind.MONEY, "annual fiscal subsidy per resident (人均财政补助)"
+    ),
+    "contribution.central_share": LeafSpec(
+        Kind.RATIO, "central government's share of the fiscal subsidy (中央财政补助比例)"
+    ),
+    "contribution.assistance_aid.{category}": LeafSpec(
+        Kind.RATIO, "share of the individual contribution medical assistance pays (资助参保)"
+    ),
     "account.enabled": LeafSpec(Kind.BOOL, "an individual account (个人账户) exists"),
     "account.covers": LeafSpec(
         Kind.ENUM_LIST, "parts the account may pay, in the order it pays them", ACCOUNT_PARTS

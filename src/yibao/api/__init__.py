@@ -1,0 +1,1 @@
+"""The HTTP API (FastAPI): REST resources, the FHIR R4B facade, authentication and roles."""

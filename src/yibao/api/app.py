@@ -1,0 +1,289 @@
+"""The FastAPI app: every endpoint authenticated and authorised by role and region; every
+read or write of personal data audited (in the service layer); identity numbers masked.
+
+Errors: bad input 400 (the message names the field), unknown thing 404, a contradiction
+with what is stored 409, no or bad key 401, not allowed 403. Nothing is written on error:
+each use case is one transaction.
+"""
+
+import logging
+from datetime import date
+from typing import Annotated, Any
+
+from fastapi import Body, Depends, FastAPI, Header, HTTPException, Request
+from fastapi.responses import JSONResponse
+from sqlalchemy import Engine
+
+from yibao.api import fhir
+from yibao.api.auth import Principal, Role, authenticate
+from yibao.errors import InputError
+from yibao.policy.errors import PolicyError
+from yibao.service import contributions, registration, settlement
+from yibao.service import ledger as ledger_svc
+from yibao.service.context import Actor, Conflict, Context, NotFound
+
+log = logging.getLogger("yibao.api")
+
+JSONBody = Annotated[dict[str, Any], Body(...)]
+
+
+def create_app(engine: Engine | None = None) -> FastAPI:
+    """The app over ``engine`` (default: ``YIBAO_DATABASE_URL``)."""
+    if engine is None:
+        from yibao.store.db import make_engine
+
+        engine = make_engine()
+    ctx = Context(engine)
+    app = FastAPI(
+        title="yibao",
+        version="0.1",
+        description="Social medical insurance: enrollment, contributions, real-time settlement, "
+        "the fund ledger; REST and an HL7 FHIR R4B facade.",
+    )
+
+    @app.exception_handler(NotFound)
+    def _nf(_: Request, e: NotFound) -> JSONResponse:
+        return JSONResponse({"detail": str(e)}, status_code=404)
+
+    @app.exception_handler(Conflict)
+    def _cf(_: Request, e: Conflict) -> JSONResponse:
+        return JSONResponse({"detail": str(e)}, status_code=409)
+
+    @app.exception_handler(InputError)
+    def _bad(_: Request, e: InputError) -> JSONResponse:
+        return JSONResponse({"detail": str(e)}, status_code=400)
+
+    @app.exception_handler(PolicyError)
+    def _pol(_: Request, e: PolicyError) -> JSONResponse:
+        return JSONResponse({"detail": str(e)}, status_code=400)
+
+    def principal(
+        authorization: Annotated[str | None, Header()] = None,
+        x_api_key: Annotated[str | None, Header()] = None,
+    ) -> Principal:
+        token = x_api_key or (
+            authorization[7:] if authorization and authorization.startswith("Bearer ") else None
+        )
+        p = authenticate(engine, token) if token else None
+        if p is None:
+            raise HTTPException(401, "missing or invalid API key", {"WWW-Authenticate": "Bearer"})
+        return p
+
+    Auth = Annotated[Principal, Depends(principal)]
+
+    def actor(p: Principal) -> Actor:
+        return Actor(p.key_id, p.role.value)
+
+    def deny(what: str) -> HTTPException:
+        return HTTPException(403, f"not allowed: {what}")
+
+    def may_read_person(p: Principal, person_id: str) -> None:
+        if p.role in (Role.ADMIN, Role.AUDITOR):
+            return
+        if p.role is Role.INSURED and p.person_id == person_id:
+            return
+        if p.role is Role.STAFF:
+            region = registration.person_region(ctx, person_id)
+            if region is None:
+                raise NotFound(f"person_id: unknown person {person_id!r}")
+            if region == p.region:
+                return
+        raise deny(f"person {person_id}")
+
+    def may_write_region(p: Principal, region: str) -> None:
+        if p.role is Role.ADMIN or (p.role is Role.STAFF and p.region == region):
+            return
+        raise deny(f"writes in region {region}")
+
+    def may_read_region(p: Principal, region: str) -> None:
+        if p.role in (Role.ADMIN, Role.AUDITOR) or (p.role is Role.STAFF and p.region == region):
+            return
+        raise deny(f"region {region}")
+
+    # ------------------------------------------------------------------ persons
+    @app.post("/persons", status_code=201, tags=["persons"])
+    def create_person(body: JSONBody, p: Auth) -> dict[str, Any]:
+        """Register an insured person with their first enrollment (staff, admin)."""
+        region = body.get("region")
+        if not isinstance(region, str):
+            raise InputError("person: region: missing (required)")
+        may_write_region(p, region)
+        return registration.register_person(ctx, body, actor(p))
+
+    @app.get("/persons/{person_id}", tags=["persons"])
+    def read_person(person_id: str, p: Auth) -> dict[str, Any]:
+        may_read_person(p, person_id)
+        return registration.get_person(ctx, person_id, actor(p))
+
+    @app.post("/persons/{person_id}/enrollments", status_code=201, tags=["persons"])
+    def create_enrollment(person_id: str, body: JSONBody, p: Auth) -> dict[str, Any]:
+        region = registration.person_region(ctx, person_id)
+        if region is None:
+            raise NotFound(f"person_id: unknown person {person_id!r}")
+        may_write_region(p, region)
+        return registration.add_enrollment(ctx, person_id, body, actor(p))
+
+    @app.post("/persons/{person_id}/filings", status_code=201, tags=["persons"])
+    def create_filing(person_id: str, body: JSONBody, p: Auth) -> dict[str, str]:
+        region = registration.person_region(ctx, person_id)
+        if region is None:
+            raise NotFound(f"person_id: unknown person {person_id!r}")
+        may_write_region(p, region)
+        registration.add_filing(ctx, person_id, body, actor(p))
+        return {"status": "filed"}
+
+    @app.get("/persons/{person_id}/accumulators/{year}", tags=["accounts"])
+    def read_accumulators(person_id: str, year: int, p: Auth) -> dict[str, Any]:
+        may_read_person(p, person_id)
+        if not 1900 <= year <= 2200:
+            raise InputError(f"year: out of range: {year}")
+        return settlement.accumulators_of(ctx, person_id, year, actor(p))
+
+    @app.get("/persons/{person_id}/settlements", tags=["claims"])
+    def read_settlements(person_id: str, p: Auth) -> list[dict[str, Any]]:
+        may_read_person(p, person_id)
+        return settlement.settlements_of(ctx, person_id, actor(p))
+
+    # ------------------------------------------------------------------ contributions
+    @app.post("/contributions/runs", tags=["contributions"])
+    def run_contributions(body: JSONBody, p: Auth) -> dict[str, Any]:
+        """The monthly contribution run of a region: ``{region, month, unpaid_employers}``."""
+        region, month = body.get("region"), body.get("month")
+        unpaid = body.get("unpaid_employers", [])
+        if not isinstance(region, str):
+            raise InputError("region: missing (required)")
+        if not isinstance(month, str):
+            raise InputError("month: expected YYYY-MM")
+        if not isinstance(unpaid, list) or not all(isinstance(x, str) for x in unpaid):
+            raise InputError("unpaid_employers: expected a list of employer ids")
+        may_write_region(p, region)
+        return contributions.contribution_run(ctx, region, month, unpaid, actor(p))
+
+    # ------------------------------------------------------------------ claims
+    def authorise_claim(p: Principal, req: settlement.SettleRequest) -> settlement.SettleRequest:
+        if p.role is Role.PROVIDER:
+            c = req.claim
+            if c.provider_id != p.provider_id:
+                raise deny(f"claims of provider {c.provider_id}")
+            if c.treatment_region and c.treatment_region != p.region:
+                raise deny(f"claims in region {c.treatment_region}")
+            from dataclasses import replace
+
+            return replace(req, claim=replace(c, treatment_region=p.region or ""))
+        if p.role is Role.STAFF:
+            region = registration.person_region(ctx, req.person_id)
+            if region is None:
+                raise NotFound(f"person_id: unknown person {req.person_id!r}")
+            if region != p.region:
+                raise deny(f"person {req.person_id} of region {region}")
+            return req
+        if p.role is Role.ADMIN:
+            return req
+        raise deny("settling claims")
+
+    @app.post("/claims/settle", tags=["claims"])
+    def settle_claim(body: JSONBody, p: Auth) -> JSONResponse:
+        """Settle in real time; a resent (provider, claim number) returns the stored result."""
+        req = authorise_claim(p, settlement.read_settle_request(body))
+        out = settlement.settle_claim(ctx, req, actor(p))
+        return JSONResponse(out.data, status_code=200 if out.replayed else 201)
+
+    @app.post("/claims/pre-settle", tags=["claims"])
+    def pre_settle_claim(body: JSONBody, p: Auth) -> dict[str, Any]:
+        """预结算: what the claim would pay now; nothing is stored."""
+        req = authorise_claim(p, settlement.read_settle_request(body))
+        return settlement.pre_settle(ctx, req, actor(p)).data
+
+    def authorise_stored_claim(p: Principal, provider_id: str, claim_no: str, write: bool) -> None:
+        owner = settlement.settlement_owner(ctx, provider_id, claim_no)
+        if owner is None:
+            raise NotFound(f"claim: no settlement {provider_id}/{claim_no}")
+        person_id, region = owner
+        if p.role is Role.ADMIN or (p.role is Role.AUDITOR and not write):
+            return
+        if p.role is Role.PROVIDER and p.provider_id == provider_id:
+            return
+        if p.role is Role.STAFF and p.region == region:
+            return
+        if p.role is Role.INSURED and p.person_id == person_id and not write:
+            return
+        raise deny(f"claim {provider_id}/{claim_no}")
+
+    @app.get("/claims/{provider_id}/{claim_no}", tags=["claims"])
+    def read_claim(provider_id: str, claim_no: str, p: Auth) -> dict[str, Any]:
+        authorise_stored_claim(p, provider_id, claim_no, write=False)
+        return settlement.get_settlement(ctx, provider_id, claim_no, actor(p))
+
+    @app.post("/claims/{provider_id}/{claim_no}/reverse", tags=["claims"])
+    def reverse_claim(
+        provider_id: str,
+        claim_no: str,
+        p: Auth,
+        body: Annotated[dict[str, Any] | None, Body()] = None,
+    ) -> dict[str, Any]:
+        """冲正 (``{"kind": "reversal"}``, the default) or 退费 (``{"kind": "refund"}``)."""
+        kind = (body or {}).get("kind", "reversal")
+        if not isinstance(kind, str):
+            raise InputError("kind: expected reversal or refund")
+        authorise_stored_claim(p, provider_id, claim_no, write=True)
+        return settlement.reverse_claim(ctx, provider_id, claim_no, kind, actor(p))
+
+    # ------------------------------------------------------------------ funds
+    @app.get("/funds/{region}/trial-balance", tags=["funds"])
+    def trial_balance(region: str, p: Auth) -> list[dict[str, Any]]:
+        may_read_region(p, region)
+        return ledger_svc.trial_balance(ctx, region)
+
+    @app.get("/funds/{region}/{fund}/statements/{month}", tags=["funds"])
+    def statement(region: str, fund: str, month: str, p: Auth) -> dict[str, Any]:
+        may_read_region(p, region)
+        return ledger_svc.statement(ctx, region, fund, month)
+
+    @app.get("/clearing/{month}", tags=["funds"])
+    def clearing(month: str, p: Auth) -> list[dict[str, Any]]:
+        """Cross-region clearing; staff see the rows of their own region only."""
+        if p.role not in (Role.ADMIN, Role.AUDITOR, Role.STAFF):
+            raise deny("clearing statements")
+        rows = ledger_svc.clearing_statement(ctx, month)
+        if p.role is Role.STAFF:
+            rows = [r for r in rows if p.region in (r["insured_region"], r["treatment_region"])]
+        return rows
+
+    @app.get("/ledger/check", tags=["funds"])
+    def ledger_check(p: Auth) -> dict[str, Any]:
+        if p.role not in (Role.ADMIN, Role.AUDITOR):
+            raise deny("ledger checks")
+        vs = ledger_svc.check_ledger(ctx)
+        return {
+            "violations": [
+                {"check": v.check, "subject": v.subject, "message": v.message} for v in vs
+            ]
+        }
+
+    # ------------------------------------------------------------------ FHIR R4B
+    @app.post("/fhir/Claim", tags=["fhir"])
+    def fhir_claim(body: JSONBody, p: Auth) -> JSONResponse:
+        """Submit a FHIR Claim; the answer is a ClaimResponse with adjudication per part."""
+        req = authorise_claim(p, settlement.read_settle_request(fhir.read_fhir_claim(body)))
+        out = settlement.settle_claim(ctx, req, actor(p))
+        return JSONResponse(
+            fhir.claim_response(out.data, out.data["insured_region"]),
+            status_code=200 if out.replayed else 201,
+        )
+
+    @app.get("/fhir/ExplanationOfBenefit/{provider_id}/{claim_no}", tags=["fhir"])
+    def fhir_eob(provider_id: str, claim_no: str, p: Auth) -> dict[str, Any]:
+        authorise_stored_claim(p, provider_id, claim_no, write=False)
+        s = settlement.get_settlement(ctx, provider_id, claim_no, actor(p))
+        return fhir.explanation_of_benefit(s, s["insured_region"])
+
+    @app.get("/fhir/Coverage/{person_id}", tags=["fhir"])
+    def fhir_coverage(person_id: str, p: Auth) -> dict[str, Any]:
+        may_read_person(p, person_id)
+        person = registration.get_person(ctx, person_id, actor(p))
+        enrollments: list[dict[str, Any]] = person["enrollments"]  # type: ignore[assignment]
+        if not enrollments:
+            raise NotFound(f"person_id: {person_id} has no enrollment")
+        return fhir.coverage(person, enrollments[-1], date.today())
+
+    return app

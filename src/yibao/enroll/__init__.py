@@ -1,0 +1,1 @@
+"""Persons, employer units, enrollment and contributions (参保登记与缴费): pure rules."""

@@ -1,0 +1,177 @@
+"""The tables. Money is BIGINT fen; JSON columns hold the engine's own JSON writers' output.
+
+Append-only tables (journals, postings, audit_log) are only ever inserted into.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Column,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+
+metadata = MetaData(
+    naming_convention={
+        "pk": "pk_%(table_name)s",
+        "uq": "uq_%(table_name)s_%(column_0_name)s",
+        "ix": "ix_%(table_name)s_%(column_0_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s",
+    }
+)
+
+persons = Table(
+    "persons",
+    metadata,
+    Column("person_id", String(40), primary_key=True),
+    Column("id_number", String(18), nullable=False, unique=True),  # never shown unmasked
+    Column("name", String(100), nullable=False),
+    Column("sex", String(1), nullable=False),
+    Column("birth_date", Date, nullable=False),
+    Column("region", String(6), nullable=False),  # insured region (参保地)
+    # the individual account (个人账户), carried across years; version for optimistic checks
+    Column("account_balance", BigInteger, nullable=False, default=0),
+    Column("version", Integer, nullable=False, default=0),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+)
+
+employers = Table(
+    "employers",
+    metadata,
+    Column("employer_id", String(40), primary_key=True),
+    Column("name", String(200), nullable=False),
+    Column("region", String(6), nullable=False),
+)
+
+enrollments = Table(
+    "enrollments",
+    metadata,
+    Column("enrollment_id", Integer, primary_key=True, autoincrement=True),
+    Column("person_id", ForeignKey("persons.person_id"), nullable=False, index=True),
+    Column("scheme", String(16), nullable=False),
+    Column("person_type", String(16), nullable=False),
+    Column("region", String(6), nullable=False),
+    Column("employer_id", ForeignKey("employers.employer_id"), nullable=True),
+    Column("wage", BigInteger, nullable=True),  # monthly wage (employees)
+    Column("start_date", Date, nullable=False),
+    Column("end_date", Date, nullable=True),
+)
+
+assistance = Table(
+    "assistance_categories",
+    metadata,
+    Column("assistance_id", Integer, primary_key=True, autoincrement=True),
+    Column("person_id", ForeignKey("persons.person_id"), nullable=False, index=True),
+    Column("category", String(20), nullable=False),
+    Column("start_date", Date, nullable=False),
+    Column("end_date", Date, nullable=True),
+)
+
+filings = Table(
+    "cross_region_filings",
+    metadata,
+    Column("filing_id", Integer, primary_key=True, autoincrement=True),
+    Column("person_id", ForeignKey("persons.person_id"), nullable=False, index=True),
+    Column("treatment_region", String(6), nullable=False),
+    Column("start_date", Date, nullable=False),
+    Column("end_date", Date, nullable=True),
+)
+
+accumulators = Table(
+    "accumulators",
+    metadata,
+    Column("person_id", ForeignKey("persons.person_id"), primary_key=True),
+    Column("year", Integer, primary_key=True),
+    Column("data", JSON, nullable=False),  # accumulators_to_data (without the account)
+    Column("version", Integer, nullable=False, default=0),
+)
+
+settlements = Table(
+    "settlements",
+    metadata,
+    Column("settlement_id", Integer, primary_key=True, autoincrement=True),
+    Column("provider_id", String(40), nullable=False),
+    Column("claim_no", String(60), nullable=False),
+    Column("person_id", ForeignKey("persons.person_id"), nullable=False, index=True),
+    Column("scheme", String(16), nullable=False),
+    Column("insured_region", String(6), nullable=False),
+    Column("treatment_region", String(6), nullable=False),
+    Column("visit", String(24), nullable=False),
+    Column("settle_date", Date, nullable=False),
+    Column("status", String(12), nullable=False),  # settled | reversed
+    Column("parts", JSON, nullable=False),  # {part: fen}
+    Column("result", JSON, nullable=False),  # settlement_to_data: parts, trace, before, after
+    Column("journal_id", String(200), nullable=False),
+    Column("reversal_journal_id", String(200), nullable=True),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    UniqueConstraint("provider_id", "claim_no", name="uq_settlements_provider_claim"),
+)
+
+journals = Table(
+    "journals",
+    metadata,
+    Column("journal_id", String(200), primary_key=True),
+    Column("day", Date, nullable=False, index=True),
+    Column("kind", String(20), nullable=False),
+    Column("ref", String(120), nullable=False, index=True),
+    Column("memo", Text, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+)
+
+postings = Table(
+    "postings",
+    metadata,
+    Column("posting_id", Integer, primary_key=True, autoincrement=True),
+    Column("journal_id", ForeignKey("journals.journal_id"), nullable=False, index=True),
+    Column("region", String(6), nullable=False),
+    Column("fund", String(24), nullable=False),
+    Column("kind", String(16), nullable=False),
+    Column("item", String(40), nullable=False),
+    Column("sub", String(60), nullable=False),
+    Column("amount", BigInteger, nullable=False),
+)
+Index("ix_postings_region_fund", postings.c.region, postings.c.fund)
+
+contribution_runs = Table(
+    "contribution_runs",
+    metadata,
+    Column("region", String(6), primary_key=True),
+    Column("month", String(7), primary_key=True),
+    Column("journals", Integer, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+)
+
+audit_log = Table(
+    "audit_log",
+    metadata,
+    Column("audit_id", Integer, primary_key=True, autoincrement=True),
+    Column("at", DateTime(timezone=True), nullable=False),
+    Column("actor", String(60), nullable=False),
+    Column("role", String(20), nullable=False),
+    Column("action", String(40), nullable=False),
+    Column("subject", String(120), nullable=False),
+    Column("detail", Text, nullable=False),
+)
+
+api_keys = Table(
+    "api_keys",
+    metadata,
+    Column("key_id", String(24), primary_key=True),
+    Column("key_hash", String(64), nullable=False),  # sha256 of the whole token
+    Column("role", String(20), nullable=False),
+    Column("region", String(6), nullable=True),
+    Column("person_id", String(40), nullable=True),
+    Column("provider_id", String(40), nullable=True),
+    Column("name", String(100), nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+)
