@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 from enum import StrEnum
+from functools import cache
 
 from yibao.types import AssistanceCategory, Level, PersonType, Route, Scheme, VisitType
 
@@ -252,6 +253,7 @@ def _segment_matches(pattern: str, segment: str) -> bool:
     return pattern == segment
 
 
+@cache
 def leaf_spec(path: str) -> LeafSpec | None:
     """The spec of a leaf path, or None when the path is not a leaf."""
     parts = tuple(path.split("."))
@@ -263,6 +265,7 @@ def leaf_spec(path: str) -> LeafSpec | None:
     return None
 
 
+@cache
 def is_branch(path: str) -> bool:
     """True when some leaf lies below ``path``."""
     parts = tuple(path.split(".")) if path else ()
