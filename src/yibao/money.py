@@ -41,6 +41,12 @@ class Stage(StrEnum):
     ASSISTANCE = "assistance"  # medical assistance share (医疗救助)
     TILTED_ASSISTANCE = "tilted_assistance"  # tilted assistance share (倾斜救助)
     CONTRIBUTION = "contribution"  # a contribution = base × rate
+    DRG_BASE_RATE = "drg_base_rate"  # DRG budget ÷ Σ cases × RW, to the fen (费率)
+    DRG_STANDARD = "drg_payment_standard"  # base rate × RW × hospital coefficient (支付标准)
+    DIP_CASE_POINTS = "dip_case_points"  # score × case factor × coefficient, to 1/10 000 point
+    DIP_PAYMENT = "dip_case_payment"  # case points × point value, to the fen
+    PREPAYMENT = "monthly_prepayment"  # a month's value × prepayment ratio (月度预付)
+    BALANCE_SHARE = "balance_share"  # surplus kept or overspend shared (结余留用, 超支分担)
 
 
 class MoneyError(ValueError):

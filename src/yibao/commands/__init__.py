@@ -7,7 +7,20 @@ import importlib
 import typer
 
 # Each module defines ``register(app: typer.Typer) -> None``.
-_MODULES = ("policy_cmd", "drg_cmd", "settle_cmd", "scenario_cmd", "synth_cmd", "demo_cmd")
+_MODULES = (
+    "policy_cmd",
+    "drg_cmd",
+    "settle_cmd",
+    "scenario_cmd",
+    "synth_cmd",
+    "demo_cmd",
+    "payment_cmd",
+    "db_cmd",
+    "ledger_cmd",
+    "serve_cmd",
+    "actuarial_cmd",
+    "audit_cmd",
+)
 
 
 def register_all(app: typer.Typer) -> None:

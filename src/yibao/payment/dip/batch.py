@@ -1,0 +1,267 @@
+"""DIP liquidation over a table of cases, as Ibis expressions (DuckDB by default, or Spark).
+
+The same rules as :mod:`yibao.payment.dip.liquidation`, written once as relational
+expressions. Only integers are added, multiplied and divided-and-rounded half-up; the two
+divisions that need a fraction (the settlement point value, the sharing rule) are done in
+Python on the small aggregate and joined back as literals (DESIGN.md, "Money"). Every
+integer division has a numerator below 2⁵³, so engines that divide in double precision
+(Spark's ``FLOOR(a / b)``) still give the exact quotient.
+
+The input table has the columns of :data:`CASE_COLUMNS`.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+import ibis
+import ibis.expr.types as ir
+import pyarrow as pa
+
+from yibao.errors import InputError
+from yibao.money import RATIO_SCALE, ratio_units
+from yibao.payment.dip.catalogue import Catalogue
+from yibao.payment.dip.liquidation import (
+    PAY_DIVISOR,
+    DipParams,
+    HospitalLine,
+    Liquidation,
+    pv_units,
+    settlement_point_value,
+)
+from yibao.payment.sharing import share_balance
+
+CASE_COLUMNS = (
+    "case_id",
+    "provider_id",
+    "level",
+    "month",
+    "core_key",
+    "comp_key",
+    "cost",
+    "los_days",
+    "patient_paid",
+    "other_funds",
+)
+
+
+def div_half_up(n: Any, d: Any) -> Any:
+    """Integer division half-up for a non-negative numerator (as ``money.div_half_up``)."""
+    return ((n * 2 + d) // (d * 2)).cast("int64")
+
+
+def _groups_table(cat: Catalogue, kind: str, prefix: str) -> ir.Table:
+    rows = [g for g in cat.groups.values() if g.kind == kind and g.mean_cost > 0]
+    return ibis.memtable(
+        pa.table(
+            {
+                f"{prefix}_key": pa.array([g.key for g in rows], pa.string()),
+                f"{prefix}_mean": pa.array([g.mean_cost for g in rows], pa.int64()),
+                f"{prefix}_score": pa.array([ratio_units(g.score) for g in rows], pa.int64()),
+            }
+        )
+    )
+
+
+def check_columns(cases: ir.Table) -> None:
+    missing = [c for c in CASE_COLUMNS if c not in cases.columns]
+    if missing:
+        raise InputError(f"DIP cases: missing column(s) {', '.join(missing)}")
+
+
+def case_points_expr(
+    cases: ir.Table, cat: Catalogue, params: DipParams, con: Any = None
+) -> ir.Table:
+    """Each case with its group, kind, factor and points (1/10 000 point), like
+    :func:`yibao.payment.dip.liquidation.case_points`. With ``con`` the lookup tables are
+    registered as views on it, so that the result can be cached on any backend."""
+    check_columns(cases)
+    coefs = ibis.memtable(
+        pa.table(
+            {
+                "coef_level": pa.array(list(params.coefficients), pa.string()),
+                "coef": pa.array(
+                    [ratio_units(v) for v in params.coefficients.values()], pa.int64()
+                ),
+            }
+        )
+    )
+    core, comp = _groups_table(cat, "core", "core"), _groups_table(cat, "comprehensive", "comp")
+    if con is not None:
+        tag = uuid.uuid4().hex[:12]  # one set of views per call: runs never share them
+        coefs = con.create_view(f"_dip_coefficients_{tag}", coefs, overwrite=True)
+        core = con.create_view(f"_dip_core_groups_{tag}", core, overwrite=True)
+        comp = con.create_view(f"_dip_comprehensive_groups_{tag}", comp, overwrite=True)
+    c = cases.left_join(core, cases.core_key == core.core_key).drop("core_key_right")
+    c = c.left_join(comp, c.comp_key == comp.comp_key).drop("comp_key_right")
+    c = c.left_join(coefs, c.level == coefs.coef_level)
+    use_core = c.core_mean.notnull()
+    mean = use_core.ifelse(c.core_mean, c.comp_mean)
+    score = use_core.ifelse(c.core_score, c.comp_score)
+    group = use_core.ifelse(c.core_key, c.comp_mean.notnull().ifelse(c.comp_key, ""))
+    day_units = ratio_units(cat.day_score)
+    long_stay = (c.los_days >= params.long_stay_days) & (day_units > 0)
+    scaled = c.cost.cast("int64") * RATIO_SCALE
+    ratio_u = div_half_up(scaled, mean)
+    low = scaled < ratio_units(params.low_fraction) * mean
+    high = scaled > ratio_units(params.high_multiple) * mean
+    no_group = mean.isnull()
+    kind = ibis.cases(
+        (long_stay, "bed_day"),
+        (no_group, "by_item"),
+        (low, "low_cost"),
+        (high, "high_cost"),
+        else_="normal",
+    )
+    factor = ibis.cases(
+        (long_stay, RATIO_SCALE),
+        (no_group, 0),
+        (low, ratio_u),
+        (high, ratio_u - RATIO_SCALE),
+        else_=RATIO_SCALE,
+    ).cast("int64")
+    raw = long_stay.ifelse(
+        c.los_days.cast("int64") * day_units,
+        div_half_up(score.cast("int64") * factor, RATIO_SCALE),
+    )
+    points = (no_group & ~long_stay).ifelse(0, div_half_up(raw * c.coef, RATIO_SCALE))
+    points = points.cast("int64")
+    return c.select(
+        *CASE_COLUMNS,
+        group=long_stay.ifelse("bed-day", group),
+        kind=kind,
+        factor=factor,
+        points=points,
+        coef=c.coef,
+    )
+
+
+@dataclass(frozen=True)
+class BatchLiquidation:
+    """The liquidation (same figures as the scalar one) and the per-case table expression."""
+
+    liquidation: Liquidation
+    cases: ir.Table  # case_id, provider_id, group, kind, factor, points, payment, …
+
+
+def liquidate_table(
+    con: Any, cases: ir.Table, cat: Catalogue, params: DipParams
+) -> BatchLiquidation:
+    """Year-end liquidation of a table of cases on the backend ``con``."""
+    pts = case_points_expr(cases, cat, params, con)
+    if getattr(con, "name", "") != "duckdb":
+        # Spark would re-plan the joins for each of the queries below; DuckDB recomputes
+        # them faster than it writes 5 million rows to a temporary table.
+        pts = pts.cache()
+    levels = con.to_pyarrow(pts.filter(pts.coef.isnull()).select("level").distinct().limit(1))
+    if levels.num_rows:
+        raise InputError(f"DIP: no coefficient for hospital level {levels.column(0)[0]}")
+    totals = con.to_pyarrow(
+        pts.aggregate(
+            n=pts.count(),
+            points=pts.points.sum(),
+            by_item=(pts.kind == "by_item").ifelse(pts.cost, 0).sum(),
+        )
+    ).to_pylist()[0]
+    if not totals["n"]:
+        raise InputError("DIP: the year has no inpatient cases")
+    reserve = (params.budget * ratio_units(params.reserve_ratio) * 2 + RATIO_SCALE) // (
+        2 * RATIO_SCALE
+    )
+    by_item = int(totals["by_item"] or 0)
+    total_points = int(totals["points"] or 0)
+    pv = settlement_point_value(params.budget - reserve - by_item, total_points)
+    bpv = pv_units(cat.budget_point_value)
+    paid = pts.mutate(
+        payment=(pts.kind == "by_item").ifelse(
+            pts.cost.cast("int64"), div_half_up(pts.points * pv, PAY_DIVISOR)
+        )
+    )
+    by_month = paid.group_by(["provider_id", "month"]).aggregate(
+        points=paid.points.sum(),
+        by_item=(paid.kind == "by_item").ifelse(paid.cost, 0).sum().cast("int64"),
+        others=(paid.patient_paid + paid.other_funds).sum().cast("int64"),
+    )
+    fund = ibis.greatest(
+        0, div_half_up(by_month.points * bpv, PAY_DIVISOR) + by_month.by_item - by_month.others
+    )
+    prepay = by_month.mutate(
+        prepaid=div_half_up(fund * ratio_units(params.prepay_ratio), RATIO_SCALE)
+    )
+    prepaid = prepay.group_by("provider_id").aggregate(prepaid=prepay.prepaid.sum())
+    hosp = paid.group_by("provider_id").aggregate(
+        cases=paid.count(),
+        points=paid.points.sum(),
+        value=paid.payment.sum(),
+        cost=paid.cost.sum(),
+        patient_paid=paid.patient_paid.sum(),
+        other_funds=paid.other_funds.sum(),
+    )
+    hosp = hosp.join(prepaid, "provider_id").order_by("provider_id")
+    lines = []
+    for r in con.to_pyarrow(hosp).to_pylist():
+        value, cost = int(r["value"]), int(r["cost"])
+        due = value - int(r["patient_paid"]) - int(r["other_funds"])
+        lines.append(
+            HospitalLine(
+                r["provider_id"],
+                int(r["cases"]),
+                int(r["points"]),
+                value,
+                cost,
+                int(r["patient_paid"]),
+                int(r["other_funds"]),
+                due,
+                int(r["prepaid"]),
+                due - int(r["prepaid"]),
+                value - cost,
+                share_balance(value, cost, params.sharing),
+            )
+        )
+    residual = params.budget - reserve - sum(h.value for h in lines)
+    result = Liquidation(
+        params.budget, reserve, by_item, total_points, pv, bpv, residual, tuple(lines)
+    )
+    return BatchLiquidation(result, paid)
+
+
+def with_keys(cases: ir.Table, operations: frozenset[str]) -> ir.Table:
+    """Add ``core_key`` and ``comp_key`` (as :func:`core_key` / :func:`comprehensive_key`)
+    to a table with ``main_dx`` and ``procedures``."""
+    ops = ibis.memtable(pa.table({"op_code": pa.array(sorted(operations), pa.string())}))
+    procs = cases.procedures.fill_null("")
+    main = procs.split("|")[0]
+    t = cases.mutate(core_key=cases.main_dx.concat("/", procs), _main_proc=main)
+    t = t.left_join(ops, t._main_proc == ops.op_code)
+    kind = ibis.cases((t._main_proc == "", "C"), (t.op_code.notnull(), "S"), else_="P")
+    return t.mutate(comp_key=t.main_dx.substr(0, 3).concat(":", kind)).drop("_main_proc", "op_code")
+
+
+def year_stats(con: Any, cases: ir.Table, year: int, long_stay_days: int) -> Any:
+    """Aggregate one history year of keyed cases (``cost``, ``los_days``) into
+    :class:`YearStats` (the catalogue is built from these small aggregates)."""
+    from yibao.payment.dip.catalogue import YearStats
+
+    short = cases.filter(cases.los_days < long_stay_days)
+    cells = con.to_pyarrow(
+        short.group_by(["core_key", "comp_key"]).aggregate(
+            n=short.count(), cost=short.cost.sum().cast("int64")
+        )
+    ).to_pylist()
+    long = cases.filter(cases.los_days >= long_stay_days)
+    lt = con.to_pyarrow(
+        long.aggregate(
+            n=long.count(),
+            days=long.los_days.sum().cast("int64"),
+            cost=long.cost.sum().cast("int64"),
+        )
+    ).to_pylist()[0]
+    return YearStats(
+        year,
+        {(r["core_key"], r["comp_key"]): (int(r["n"]), int(r["cost"])) for r in cells},
+        int(lt["n"] or 0),
+        int(lt["days"] or 0),
+        int(lt["cost"] or 0),
+    )

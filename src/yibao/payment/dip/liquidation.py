@@ -1,0 +1,253 @@
+"""DIP case points, point values, monthly prepayment and year-end liquidation (年度清算).
+
+The scalar reference of what :mod:`yibao.payment.dip.batch` computes over a table; the two
+must agree to the fen (tests compare them).
+
+* Case points (病例分值) = score × case factor × hospital-level coefficient, rounded to
+  1/10 000 point after each product (``Stage.DIP_CASE_POINTS``). Case factor (病例类型系数):
+  1 for a normal case; cost ÷ group standard for a low-cost case (< 50 %); (cost ÷ standard
+  − 2) + 1 for a high-cost case (> 2×) (policy-facts.md §8.3, "Low-cost cases", "High-cost
+  cases"). Long stays are paid per bed-day: day score × days (§8.3 and the issue).
+* Settlement point value (结算点值) = (budget − reserve − cases paid by item) ÷ total points,
+  in fen per point half-up to 2 places (§8.3, "Settlement point value").
+* Case payment = case points × settlement point value, half-up to the fen
+  (``Stage.DIP_PAYMENT``). Fund to hospital = Σ payments − patient payments − other funds
+  (§8.3, "Hospital settlement").
+* Monthly prepayment (月度预付) = (month's points × budget point value − patient − other
+  funds, floored at 0) × prepayment ratio (§8.2 "Cross-region": monthly prepayment ≥ 85 %).
+* The identity: Σ hospital values + reserve + rounding residual = budget, to the fen. The
+  residual is an explicit line; nothing is silently absorbed.
+
+Integer bounds: points are at most 10⁹ units (10⁵ points) and point values 10⁷ units, so
+every product stays below 2⁵³ (where a batch engine's integer division is still exact).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from yibao.errors import InputError
+from yibao.money import RATIO_SCALE, Fen, div_half_up, ratio_units
+from yibao.payment.dip.catalogue import Catalogue, DipGroup
+from yibao.payment.sharing import SharingRule, share_balance
+
+POINT_UNITS = RATIO_SCALE  # points are integers of 1/10 000 point
+PV_UNITS = 100  # point values are integers of 1/100 fen per point
+PAY_DIVISOR = POINT_UNITS * PV_UNITS
+
+
+def _default_coefficients() -> dict[str, Decimal]:
+    return {"L1": Decimal("0.85"), "L2": Decimal("0.92"), "L3": Decimal("1")}
+
+
+@dataclass(frozen=True)
+class DipParams:
+    """Local parameters of DIP liquidation; coefficients are [M] examples to set locally."""
+
+    budget: Fen  # the DIP budget for the year (total medical cost to distribute)
+    coefficients: Mapping[str, Decimal] = field(default_factory=_default_coefficients)
+    reserve_ratio: Decimal = Decimal(0)  # 调剂金 held back, e.g. 0.05 (§8.2 "Reserve")
+    low_fraction: Decimal = Decimal("0.5")
+    high_multiple: Decimal = Decimal("2")
+    long_stay_days: int = 60  # stays ≥ 60 days are outside groups (§8.2 "Exclusions")
+    prepay_ratio: Decimal = Decimal("0.85")
+    sharing: SharingRule = field(default_factory=SharingRule)
+
+    def __post_init__(self) -> None:
+        if self.budget <= 0:
+            raise InputError(f"DIP budget must be positive, got {self.budget} fen")
+
+
+@dataclass(frozen=True, slots=True)
+class DipCase:
+    case_id: str
+    provider_id: str
+    level: str
+    month: int
+    core_key: str
+    comp_key: str
+    cost: Fen
+    los_days: int
+    patient_paid: Fen = 0
+    other_funds: Fen = 0
+
+
+@dataclass(frozen=True, slots=True)
+class CasePoints:
+    case_id: str
+    group: str  # "" when the case has no group and is paid by item
+    kind: str  # normal, low_cost, high_cost, bed_day, by_item
+    factor_units: int
+    points: int  # units of 1/10 000 point
+
+
+def case_points(case: DipCase, cat: Catalogue, params: DipParams) -> CasePoints:
+    coefficient = params.coefficients.get(case.level)
+    if coefficient is None:
+        raise InputError(f"case {case.case_id}: no DIP coefficient for level {case.level!r}")
+    coef = ratio_units(coefficient)
+    if case.los_days >= params.long_stay_days and cat.day_score > 0:
+        raw = ratio_units(cat.day_score) * case.los_days
+        return CasePoints(case.case_id, "bed-day", "bed_day", RATIO_SCALE, _times(raw, coef))
+    g = _group(cat, case.core_key, "core") or _group(cat, case.comp_key, "comprehensive")
+    if g is None:
+        return CasePoints(case.case_id, "", "by_item", 0, 0)
+    kind, factor = "normal", RATIO_SCALE
+    scaled = case.cost * RATIO_SCALE
+    if scaled < ratio_units(params.low_fraction) * g.mean_cost:
+        kind, factor = "low_cost", div_half_up(scaled, g.mean_cost)
+    elif scaled > ratio_units(params.high_multiple) * g.mean_cost:
+        kind, factor = "high_cost", div_half_up(scaled, g.mean_cost) - RATIO_SCALE
+    adjusted = _times(ratio_units(g.score), factor)
+    return CasePoints(case.case_id, g.key, kind, factor, _times(adjusted, coef))
+
+
+def _group(cat: Catalogue, key: str, kind: str) -> DipGroup | None:
+    g = cat.groups.get(key)
+    return g if g is not None and g.kind == kind and g.mean_cost > 0 else None
+
+
+def _times(units: int, ratio_u: int) -> int:
+    """units × ratio, half-up to the unit (``Stage.DIP_CASE_POINTS``)."""
+    return div_half_up(units * ratio_u, RATIO_SCALE)
+
+
+def settlement_point_value(distributable: Fen, total_points: int) -> int:
+    """结算点值 in 1/100 fen per point: distributable ÷ total points, half-up.
+
+    >>> settlement_point_value(1_000_000, 3 * POINT_UNITS)  # 10 000 yuan over 3 points
+    33333333
+    """
+    if distributable <= 0:
+        raise InputError("DIP: nothing left to distribute after the reserve and by-item cases")
+    if total_points <= 0:
+        raise InputError("DIP: the year has no points")
+    return div_half_up(distributable * PAY_DIVISOR, total_points)
+
+
+def pay(points: int, pv: int) -> Fen:
+    """Points × point value, half-up to the fen (``Stage.DIP_PAYMENT``)."""
+    return div_half_up(points * pv, PAY_DIVISOR)
+
+
+@dataclass(frozen=True, slots=True)
+class HospitalLine:
+    provider_id: str
+    cases: int
+    points: int
+    value: Fen  # Σ case payments + by-item costs
+    cost: Fen
+    patient_paid: Fen
+    other_funds: Fen
+    fund_due: Fen  # value − patient − other
+    prepaid: Fen
+    settlement: Fen  # fund_due − prepaid (negative = the hospital pays back)
+    balance: Fen  # value − cost: surplus (结余) > 0, overspend (超支) < 0
+    sharing: Fen  # adjustment by the sharing rule
+
+
+@dataclass(frozen=True)
+class Liquidation:
+    budget: Fen
+    reserve: Fen
+    by_item: Fen
+    total_points: int
+    point_value: int  # settlement point value, 1/100 fen per point
+    budget_point_value: int
+    residual: Fen  # budget − reserve − Σ values: the explicit rounding line
+    hospitals: tuple[HospitalLine, ...]
+    cases: tuple[tuple[CasePoints, Fen], ...] = ()
+
+    def check(self) -> list[str]:
+        """The liquidation invariant as a list of violations (empty when it holds)."""
+        total = sum(h.value for h in self.hospitals) + self.reserve + self.residual
+        if total != self.budget:
+            return [f"Σ values + reserve + residual = {total} ≠ budget {self.budget}"]
+        return []
+
+
+def pv_units(pv: Decimal) -> int:
+    """A point value in fen per point (2 places) as integer 1/100 fen."""
+    units = pv * PV_UNITS
+    if units != units.to_integral_value():
+        raise InputError(f"point value {pv} has more than 2 decimal places of fen")
+    return int(units)
+
+
+def liquidate(cases: Iterable[DipCase], cat: Catalogue, params: DipParams) -> Liquidation:
+    """Year-end liquidation of all cases against the budget (the scalar reference)."""
+    rows = [(c, case_points(c, cat, params)) for c in cases]
+    if not rows:
+        raise InputError("DIP: the year has no inpatient cases")
+    reserve = div_half_up(params.budget * ratio_units(params.reserve_ratio), RATIO_SCALE)
+    by_item = sum(c.cost for c, p in rows if p.kind == "by_item")
+    total = sum(p.points for _, p in rows)
+    pv = settlement_point_value(params.budget - reserve - by_item, total)
+    bpv = pv_units(cat.budget_point_value)
+    paid = [(c, p, c.cost if p.kind == "by_item" else pay(p.points, pv)) for c, p in rows]
+    lines: list[HospitalLine] = []
+    for provider in sorted({c.provider_id for c, _ in rows}):
+        mine = [t for t in paid if t[0].provider_id == provider]
+        value = sum(v for _, _, v in mine)
+        cost = sum(c.cost for c, _, _ in mine)
+        patient = sum(c.patient_paid for c, _, _ in mine)
+        other = sum(c.other_funds for c, _, _ in mine)
+        prepaid = 0
+        for month in sorted({c.month for c, _, _ in mine}):
+            month_rows = [t for t in mine if t[0].month == month]
+            prepaid += prepayment(
+                sum(p.points for _, p, _ in month_rows),
+                sum(c.cost for c, p, _ in month_rows if p.kind == "by_item"),
+                sum(c.patient_paid + c.other_funds for c, _, _ in month_rows),
+                bpv,
+                params.prepay_ratio,
+            )
+        due = value - patient - other
+        lines.append(
+            HospitalLine(
+                provider,
+                len(mine),
+                sum(p.points for _, p, _ in mine),
+                value,
+                cost,
+                patient,
+                other,
+                due,
+                prepaid,
+                due - prepaid,
+                value - cost,
+                share_balance(value, cost, params.sharing),
+            )
+        )
+    residual = params.budget - reserve - sum(h.value for h in lines)
+    return Liquidation(
+        params.budget,
+        reserve,
+        by_item,
+        total,
+        pv,
+        bpv,
+        residual,
+        tuple(lines),
+        tuple((p, v) for _, p, v in paid),
+    )
+
+
+def prepayment(points: int, by_item: Fen, paid_by_others: Fen, bpv: int, ratio: Decimal) -> Fen:
+    """One hospital-month: (points × budget point value + by-item − patient and other funds,
+    floored at 0) × prepayment ratio, half-up (``Stage.PREPAYMENT``)."""
+    fund = max(0, pay(points, bpv) + by_item - paid_by_others)
+    return div_half_up(fund * ratio_units(ratio), RATIO_SCALE)
+
+
+def per_capita(patients: Mapping[str, int], rate: Fen) -> dict[str, Fen]:
+    """Per-capita payment for chronic disease (按人头付费): enrolled patients × annual rate.
+
+    >>> per_capita({"H1": 3}, 120_000)
+    {'H1': 360000}
+    """
+    if rate < 0:
+        raise InputError(f"per-capita rate must not be negative, got {rate} fen")
+    return {p: n * rate for p, n in sorted(patients.items())}

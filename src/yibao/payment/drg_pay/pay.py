@@ -1,0 +1,201 @@
+"""DRG payment (按病组付费): base rate, payment standards, outliers and the hospital side.
+
+* Base rate (费率) by the rate method: DRG budget ÷ Σ(expected cases × RW) (policy-facts.md
+  §8.2, "Rate method").
+* Payment standard (支付标准) = base rate × RW × hospital-level coefficient, rounded at
+  ``Stage.DRG_STANDARD`` (§8.2; the coefficient is a local parameter, §11 "DRG/DIP
+  coefficients").
+* High-cost outliers (费用极高病例): cost above a multiple of the standard by hospital level
+  (3× L3, 2× L2) are paid by item, at most ``high_cap`` (5 %) of a hospital's discharges;
+  low-cost outliers (费用极低病例): cost below a fraction (30 % spec default, 40 % in many
+  cities) are paid by item (§8.2, "High-cost outlier", "Low-cost outlier").
+* The hospital-side identity: pooled fund to hospital = what the case is worth under DRG −
+  what the patient paid − other funds; it can be negative (§8.2, "Hospital-side identity";
+  example ``drg-sb11-hospital-settlement``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
+from enum import StrEnum
+
+from yibao.errors import InputError
+from yibao.money import RATIO_SCALE, Fen, div_half_up, ratio_units
+
+
+class CaseKind(StrEnum):
+    NORMAL = "normal"  # paid the group standard
+    HIGH_COST = "high_cost"  # 费用极高, paid by item
+    HIGH_COST_OVER_CAP = "high_cost_over_cap"  # above the multiple but beyond the cap: standard
+    LOW_COST = "low_cost"  # 费用极低, paid by item
+    UNGROUPED = "ungrouped"  # no DRG or no weight: paid by item
+
+
+def _default_coefficients() -> dict[str, Decimal]:
+    return {"L1": Decimal("0.85"), "L2": Decimal("0.92"), "L3": Decimal("1")}
+
+
+def _default_multiples() -> dict[str, Decimal]:
+    return {"L1": Decimal("2"), "L2": Decimal("2"), "L3": Decimal("3")}
+
+
+@dataclass(frozen=True)
+class DrgParams:
+    """The local parameters of DRG payment. Coefficients are [M] examples: set them locally."""
+
+    coefficients: Mapping[str, Decimal] = field(default_factory=_default_coefficients)
+    high_multiple: Mapping[str, Decimal] = field(default_factory=_default_multiples)
+    low_fraction: Decimal = Decimal("0.3")
+    high_cap: Decimal = Decimal("0.05")
+
+
+def base_rate(budget: Fen, expected: Mapping[str, int], weights: Mapping[str, Decimal]) -> Fen:
+    """费率: budget ÷ Σ(expected cases × RW), half-up to the fen (``Stage.DRG_BASE_RATE``).
+
+    >>> base_rate(1_000_000, {"A": 10, "B": 5}, {"A": Decimal("0.5"), "B": Decimal("2")})
+    66667
+    """
+    if budget <= 0:
+        raise InputError(f"DRG budget must be positive, got {budget} fen")
+    units = sum(n * ratio_units(weights[g]) for g, n in expected.items() if g in weights)
+    if units <= 0:
+        raise InputError("DRG base rate: no expected cases with a weight")
+    return div_half_up(budget * RATIO_SCALE, units)
+
+
+def payment_standard(rate: Fen, rw: Decimal, coefficient: Decimal) -> Fen:
+    """base rate × RW × coefficient, rounded once at ``Stage.DRG_STANDARD``.
+
+    >>> payment_standard(1_000_000, Decimal("1.2345"), Decimal("0.92"))
+    1135740
+    """
+    return div_half_up(rate * ratio_units(rw) * ratio_units(coefficient), RATIO_SCALE**2)
+
+
+@dataclass(frozen=True, slots=True)
+class DrgClaim:
+    """One discharged case as DRG payment sees it (amounts in fen)."""
+
+    case_id: str
+    provider_id: str
+    level: str
+    drg: str  # "0000" when not grouped
+    cost: Fen  # the item-based total (医疗总费用)
+    patient_paid: Fen = 0  # individual account + cash
+    other_funds: Fen = 0  # critical illness, large amount, assistance, …
+
+
+@dataclass(frozen=True, slots=True)
+class DrgPayment:
+    """The hospital side of one case."""
+
+    case_id: str
+    provider_id: str
+    drg: str
+    kind: CaseKind
+    standard: Fen  # the group's payment standard at this hospital (0 when ungrouped)
+    value: Fen  # what the case is worth: the standard, or the cost when paid by item
+    fund_to_hospital: Fen  # value − patient_paid − other_funds (may be negative)
+    cost: Fen
+    patient_paid: Fen
+    other_funds: Fen
+
+
+def fund_to_hospital(value: Fen, patient_paid: Fen, other_funds: Fen) -> Fen:
+    """The hospital-side identity (§8.2); negative when the patient and others paid more.
+
+    >>> fund_to_hospital(2_422_705, 2_600_632, 1_275_196)  # drg-sb11-hospital-settlement
+    -1453123
+    """
+    return value - patient_paid - other_funds
+
+
+def classify(cost: Fen, standard: Fen, level: str, params: DrgParams) -> CaseKind:
+    """Outlier test in integers: cost·10⁴ against multiple·standard (no division)."""
+    multiple = params.high_multiple.get(level)
+    if multiple is None:
+        raise InputError(f"DRG payment: no high-cost multiple for hospital level {level!r}")
+    if cost * RATIO_SCALE > ratio_units(multiple) * standard:
+        return CaseKind.HIGH_COST
+    if cost * RATIO_SCALE < ratio_units(params.low_fraction) * standard:
+        return CaseKind.LOW_COST
+    return CaseKind.NORMAL
+
+
+def pay_cases(
+    claims: Iterable[DrgClaim],
+    weights: Mapping[str, Decimal],
+    rate: Fen,
+    params: DrgParams = DrgParams(),
+) -> list[DrgPayment]:
+    """Pay every case; the high-cost cap applies per hospital, most extreme cases first."""
+    rows: list[tuple[DrgClaim, Fen, CaseKind]] = []
+    for c in claims:
+        coefficient = params.coefficients.get(c.level)
+        if coefficient is None:
+            raise InputError(f"case {c.case_id}: no DRG coefficient for level {c.level!r}")
+        if c.drg not in weights:
+            rows.append((c, 0, CaseKind.UNGROUPED))
+            continue
+        std = payment_standard(rate, weights[c.drg], coefficient)
+        rows.append((c, std, classify(c.cost, std, c.level, params)))
+    capped = _over_cap(rows, params.high_cap)
+    out: list[DrgPayment] = []
+    for c, std, kind in rows:
+        if c.case_id in capped:
+            kind = CaseKind.HIGH_COST_OVER_CAP
+        value = std if kind in (CaseKind.NORMAL, CaseKind.HIGH_COST_OVER_CAP) else c.cost
+        out.append(
+            DrgPayment(
+                c.case_id,
+                c.provider_id,
+                c.drg,
+                kind,
+                std,
+                value,
+                fund_to_hospital(value, c.patient_paid, c.other_funds),
+                c.cost,
+                c.patient_paid,
+                c.other_funds,
+            )
+        )
+    return out
+
+
+RANK_SCALE = 10**6
+"""High-cost cases are ranked by cost ÷ standard truncated to 6 places, then by case id."""
+
+
+def extremity(cost: Fen, standard: Fen) -> int:
+    """The ranking key ⌊cost × 10⁶ ÷ standard⌋ (the batch engine computes the same integer)."""
+    return cost * RANK_SCALE // standard
+
+
+def allowed_outliers(discharges: int, cap: Decimal) -> int:
+    """⌊discharges × cap⌋: how many high-cost cases a hospital may have paid by item."""
+    return discharges * ratio_units(cap) // RATIO_SCALE
+
+
+def _over_cap(rows: Sequence[tuple[DrgClaim, Fen, CaseKind]], cap: Decimal) -> set[str]:
+    """High-cost cases beyond ⌊cap × discharges⌋ of their hospital, least extreme first."""
+    discharges: dict[str, int] = {}
+    high: dict[str, list[tuple[int, str]]] = {}
+    for c, std, kind in rows:
+        discharges[c.provider_id] = discharges.get(c.provider_id, 0) + 1
+        if kind is CaseKind.HIGH_COST:
+            high.setdefault(c.provider_id, []).append((extremity(c.cost, std), c.case_id))
+    over: set[str] = set()
+    for provider, cases in high.items():
+        cases.sort(key=lambda t: (-t[0], t[1]))
+        over.update(case_id for _, case_id in cases[allowed_outliers(discharges[provider], cap) :])
+    return over
+
+
+def case_mix_index(weights: Mapping[str, Decimal], drgs: Iterable[str]) -> Decimal:
+    """CMI = mean RW of a hospital's grouped cases, half-up to 4 places (0 when none)."""
+    rws = [weights[d] for d in drgs if d in weights]
+    if not rws:
+        return Decimal(0)
+    return (sum(rws, Decimal(0)) / len(rws)).quantize(Decimal("0.0001"), rounding=ROUND_HALF_UP)

@@ -1,0 +1,180 @@
+"""``yibao dip liquidate`` and ``yibao drg pay`` end to end on a small synthetic province."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+REGION = "990100"
+
+
+def yibao(*args: str | Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "yibao.cli", *map(str, args)],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=300,
+        check=False,
+        env={**os.environ, "COLUMNS": "200"},
+    )
+
+
+@pytest.fixture(scope="module")
+def province(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("province")
+    r = yibao("synth", "--out", out, "--persons", "4000", "--seed", "7")
+    assert r.returncode == 0, r.stderr
+    return out
+
+
+def test_dip_liquidate_writes_a_balanced_liquidation(province: Path, tmp_path: Path) -> None:
+    out = tmp_path / "dip"
+    r = yibao(
+        "dip", "liquidate", province, "--region", REGION, "-o", out,
+        "--budget", "3000000.00", "--reserve", "0.05", "--min-cases", "5",
+        "--surplus-keep", "0.8", "--overspend-share", "0.5",
+    )  # fmt: skip
+    assert r.returncode == 0, r.stderr
+    data = json.loads((out / "dip_liquidation.json").read_text(encoding="utf-8"))
+    assert data["budget_fen"] == 300_000_000
+    assert data["reserve_fen"] == 15_000_000
+    values = sum(h["value"] for h in data["hospitals"])
+    assert values + data["reserve_fen"] + data["residual_fen"] == data["budget_fen"]
+    assert data["invariant_violations"] == []
+    cases = pq.read_table(out / "dip_cases.parquet")
+    assert cases.num_rows == sum(h["cases"] for h in data["hospitals"]) > 0
+    assert sum(cases.column("payment").to_pylist()) == values
+    for c in cases.to_pylist():  # both sides of a case: hospital by group, patient by item
+        assert c["fund_to_hospital"] == c["payment"] - c["patient_paid"] - c["other_funds"]
+        assert c["fee_for_service_fund"] + c["patient_paid"] + c["other_funds"] == c["cost"]
+    journals = json.loads((out / "dip_journals.json").read_text(encoding="utf-8"))
+    assert journals and all(sum(a for _, a in j["postings"]) == 0 for j in journals)
+    spent = sum(a for j in journals for acc, a in j["postings"] if ":expenditure:dip:" in acc)
+    assert spent == sum(h["fund_due"] for h in data["hospitals"])
+    capita = data["chronic_per_capita"]
+    assert capita["patients"] > 0
+    assert sum(capita["by_provider"].values()) == capita["patients"] * capita["rate_fen"]
+    html = (out / "dip_report.html").read_text(encoding="utf-8")
+    assert "<svg" in html and "Case-mix index" in html and "point value" in html
+    assert "http" not in html.replace("http://www.w3.org/2000/svg", "")  # no CDN
+
+
+def test_drg_pay_writes_payments_and_report(province: Path, tmp_path: Path) -> None:
+    out = tmp_path / "drg"
+    r = yibao("drg", "pay", province, "--region", REGION, "-o", out)
+    assert r.returncode == 0, r.stderr
+    data = json.loads((out / "drg_payment.json").read_text(encoding="utf-8"))
+    assert data["base_rate_fen"] > 0 and data["weights"]
+    cases = pq.read_table(out / "drg_cases.parquet").to_pylist()
+    assert {c["kind"] for c in cases} >= {"normal", "low_cost"}
+    for c in cases:
+        assert c["fund_to_hospital"] == c["value"] - c["patient_paid"] - c["other_funds"]
+        if c["kind"] in ("normal", "high_cost_over_cap"):
+            assert c["value"] == c["standard"] > 0
+        else:
+            assert c["value"] == c["cost"]
+    assert "<svg" in (out / "drg_report.html").read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (("--budget", "0"), "budget must be positive"),
+        (("--budget", "-10"), "budget must be positive"),
+        (("--year", "2019"), "no inpatient cases in 2019"),
+        (("--region", "123456"), "region '123456' is not in the data"),
+    ],
+)
+def test_bad_input_is_one_line_and_writes_nothing(
+    province: Path, tmp_path: Path, args: tuple[str, ...], message: str
+) -> None:
+    out = tmp_path / "out"
+    base = {"--region": REGION}
+    for k, v in zip(args[::2], args[1::2], strict=True):
+        base[k] = v
+    flat = [x for kv in base.items() for x in kv]
+    for command in (("dip", "liquidate"), ("drg", "pay")):
+        r = yibao(*command, province, *flat, "-o", out)
+        assert r.returncode != 0
+        assert message in r.stderr and "Traceback" not in r.stderr
+        assert len(r.stderr.strip().splitlines()) == 1
+        assert not out.exists() or not any(out.iterdir())
+
+
+def test_missing_column_is_named(province: Path, tmp_path: Path) -> None:
+    broken = tmp_path / "broken"
+    shutil.copytree(province, broken)
+    table = pq.read_table(broken / "claims.parquet").drop(["main_dx"])
+    pq.write_table(table, broken / "claims.parquet")
+    r = yibao("dip", "liquidate", broken, "--region", REGION, "-o", tmp_path / "o")
+    assert r.returncode != 0
+    assert "missing column(s) main_dx" in r.stderr and "Traceback" not in r.stderr
+
+
+@pytest.mark.parametrize(("column", "code"), [("main_dx", "XXX.999"), ("procedures", "99.9999x9")])
+def test_unknown_code_is_named(province: Path, tmp_path: Path, column: str, code: str) -> None:
+    broken = tmp_path / "broken"
+    shutil.copytree(province, broken)
+    claims = pq.read_table(broken / "claims.parquet")
+    providers = pq.read_table(broken / "providers.parquet").to_pylist()
+    here = {p["provider_id"] for p in providers if p["region"] == REGION}
+    rows = claims.to_pylist()
+    victim = next(r for r in rows if r["visit_type"] == "inpatient" and r["provider_id"] in here)
+    victim[column] = code
+    pq.write_table(pa.Table.from_pylist(rows, schema=claims.schema), broken / "claims.parquet")
+    r = yibao("drg", "pay", broken, "--region", REGION, "-o", tmp_path / "o")
+    assert r.returncode != 0 and "Traceback" not in r.stderr
+    assert f"claim {victim['claim_id']}: unknown" in r.stderr and code in r.stderr
+    assert not (tmp_path / "o").exists()
+
+
+def _prefixed(table: pa.Table, columns: tuple[str, ...], prefix: str) -> pa.Table:
+    for name in columns:
+        i = table.schema.get_field_index(name)
+        values = [None if v is None else prefix + v for v in table.column(name).to_pylist()]
+        table = table.set_column(i, name, pa.array(values, pa.string()))
+    return table
+
+
+def test_history_of_three_years_weighs_1_2_7(tmp_path: Path) -> None:
+    """Four synthetic years in one directory: weights and scores come from 2022–2024."""
+    merged: dict[str, list[pa.Table]] = {"persons": [], "claims": [], "claim_lines": []}
+    for year in (2022, 2023, 2024, 2025):
+        out = tmp_path / str(year)
+        r = yibao("synth", "--out", out, "--persons", "800", "--seed", str(year), "--year", year)
+        assert r.returncode == 0, r.stderr
+        p = f"{year}-"
+        merged["persons"].append(_prefixed(pq.read_table(out / "persons.parquet"),
+                                           ("person_id",), p))  # fmt: skip
+        merged["claims"].append(_prefixed(pq.read_table(out / "claims.parquet"),
+                                          ("claim_id", "person_id"), p))  # fmt: skip
+        merged["claim_lines"].append(_prefixed(pq.read_table(out / "claim_lines.parquet"),
+                                               ("claim_id",), p))  # fmt: skip
+    data = tmp_path / "all"
+    data.mkdir()
+    for name, parts in merged.items():
+        pq.write_table(pa.concat_tables(parts), data / f"{name}.parquet")
+    shutil.copy(tmp_path / "2025" / "providers.parquet", data / "providers.parquet")
+    dip = yibao("dip", "liquidate", data, "--region", REGION, "--year", "2025",
+                "-o", tmp_path / "dip", "--min-cases", "3")  # fmt: skip
+    assert dip.returncode == 0, dip.stderr
+    summary = json.loads((tmp_path / "dip" / "dip_liquidation.json").read_text("utf-8"))
+    assert summary["history_years"] == [2022, 2023, 2024]
+    assert summary["history_is_the_year_itself"] is False
+    assert summary["invariant_violations"] == []
+    drg = yibao("drg", "pay", data, "--region", REGION, "--year", "2025", "-o", tmp_path / "drg")
+    assert drg.returncode == 0, drg.stderr
+    paid = json.loads((tmp_path / "drg" / "drg_payment.json").read_text("utf-8"))
+    assert paid["history_years"] == [2022, 2023, 2024]
+    n_2025 = pq.read_table(tmp_path / "drg" / "drg_cases.parquet").num_rows
+    assert n_2025 == sum(h["cases"] for h in paid["hospitals"]) > 0
