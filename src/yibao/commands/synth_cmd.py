@@ -28,6 +28,9 @@ def register(app: typer.Typer) -> None:
         persons: int = typer.Option(30_000, "--persons", help="number of insured persons"),
         seed: int = typer.Option(20250101, "--seed", help="random seed (same seed, same data)"),
         year: int = typer.Option(2025, "--year", help="claim year"),
+        fraud: float | None = typer.Option(
+            None, "--fraud", help="seed labelled fraud patterns at this rate (labels.parquet)"
+        ),
     ) -> None:
         """Generate a synthetic demo province: persons, employers, providers, claims, lines."""
         config = _config(persons, seed, year)
@@ -45,7 +48,12 @@ def register(app: typer.Typer) -> None:
             def report(stage: str, done: int, total: int) -> None:
                 bar.update(task, description=f"{stage} (persons done)", completed=done)
 
-            rows = generate_to_parquet(config, out, report)
+            if fraud is None:
+                rows = generate_to_parquet(config, out, report)
+            else:
+                from yibao.synth.fraud import generate_with_fraud
+
+                rows = generate_with_fraud(config, out, fraud, report)
         elapsed = time.perf_counter() - started
         table = Table(title=f"synthetic province, seed {seed}, year {year} → {out}")
         table.add_column("table")
