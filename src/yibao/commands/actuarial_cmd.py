@@ -294,6 +294,25 @@ def _summary_table(console: Console, results: list[Any], title: str) -> None:
     console.print(table)
 
 
+def _ledger_actuals() -> tuple[list[Any], list[Any]]:
+    """Final accounts of every complete year in the stored ledger, and the latest year so far."""
+    from yibao.actuarial.actuals import fund_years, year_to_date
+    from yibao.store.db import make_engine
+    from yibao.store.repo import load_journals
+
+    engine = make_engine()
+    try:
+        with engine.connect() as conn:
+            journals = load_journals(conn)
+    finally:
+        engine.dispose()
+    if not journals:
+        raise InputError("the fund ledger has no journals (run settlements or contributions first)")
+    last = max(j.day for j in journals)
+    rows = fund_years([j for j in journals if j.day.year < last.year])
+    return rows, year_to_date(journals, last.year, last.month)
+
+
 def register(app: typer.Typer) -> None:
     @app.command("warn")
     def warn(
@@ -308,6 +327,11 @@ def register(app: typer.Typer) -> None:
         ),
         json_out: Path | None = typer.Option(None, "--json", help="write the table as JSON"),
         html_out: Path | None = typer.Option(None, "--html", help="write an HTML report"),
+        ledger: bool = typer.Option(
+            False,
+            "--ledger",
+            help="read actuals from the fund ledger (YIBAO_DATABASE_URL) instead of a history file",
+        ),
     ) -> None:
         """Budget and early warning (预警): months payable, deficits, growth, dependency ratio."""
         from yibao.actuarial.warning import warn_all
@@ -315,10 +339,14 @@ def register(app: typer.Typer) -> None:
 
         h_path = history or _shipped("demo-history.yaml")
         t_path = thresholds or _shipped("warning.yaml")
-        rows, ytd = parse_history(_read(h_path), str(h_path) if history else h_path.name)
+        if ledger:
+            rows, ytd = _ledger_actuals()
+            h_path = Path("the fund ledger")
+        else:
+            rows, ytd = parse_history(_read(h_path), str(h_path) if history else h_path.name)
         limits = parse_thresholds(_read(t_path), str(t_path) if thresholds else t_path.name)
         if not rows:
-            raise InputError(f"{h_path}: no fund years")
+            raise InputError(f"{h_path}: no complete fund years")
         target = year if year is not None else max(r.year for r in rows) + 1
         if target <= min(r.year for r in rows):
             raise InputError(f"--year {target}: the history must have a year before it")
