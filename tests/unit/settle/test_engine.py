@@ -161,61 +161,27 @@ def test_trace_cites_every_parameter_with_its_source(chain: PolicyChain) -> None
     assert {"employee.inpatient.fund.bands.L3", "employee.ceilings.basic.amount"} <= fund_paths
 
 
+def inpatient(presplit: PreSplit | None, admit: date = date(2025, 3, 1)) -> Claim:
+    return Claim(
+        "C1",
+        "H",
+        Level.L3,
+        "990999",
+        VisitType.INPATIENT,
+        admit,
+        date(2025, 3, 1),
+        presplit=presplit,
+    )
+
+
 @pytest.mark.parametrize(
     ("claim", "message"),
     [
         (stay(1, 100_000, date(2026, 1, 5)), "outside the accumulator year 2025"),
-        (
-            Claim(
-                "C1",
-                "H",
-                Level.L3,
-                "990999",
-                VisitType.INPATIENT,
-                date(2025, 3, 2),
-                date(2025, 3, 1),
-                presplit=PreSplit(1),
-            ),
-            "is after discharge_date",
-        ),
-        (
-            Claim(
-                "C1",
-                "H",
-                Level.L3,
-                "990999",
-                VisitType.INPATIENT,
-                date(2025, 3, 1),
-                date(2025, 3, 1),
-                presplit=PreSplit(-5),
-            ),
-            "total must not be negative",
-        ),
-        (
-            Claim(
-                "C1",
-                "H",
-                Level.L3,
-                "990999",
-                VisitType.INPATIENT,
-                date(2025, 3, 1),
-                date(2025, 3, 1),
-                presplit=PreSplit(100, full_selfpay=200),
-            ),
-            "exceed the total",
-        ),
-        (
-            Claim(
-                "C1",
-                "H",
-                Level.L3,
-                "990999",
-                VisitType.INPATIENT,
-                date(2025, 3, 1),
-                date(2025, 3, 1),
-            ),
-            "no lines and no pre-split",
-        ),
+        (inpatient(PreSplit(1), admit=date(2025, 3, 2)), "is after discharge_date"),
+        (inpatient(PreSplit(-5)), "total must not be negative"),
+        (inpatient(PreSplit(100, full_selfpay=200)), "exceed the total"),
+        (inpatient(None), "no lines and no pre-split"),
     ],
 )
 def test_bad_claims_are_refused_with_the_field_named(
