@@ -178,3 +178,114 @@ def test_history_of_three_years_weighs_1_2_7(tmp_path: Path) -> None:
     assert paid["history_years"] == [2022, 2023, 2024]
     n_2025 = pq.read_table(tmp_path / "drg" / "drg_cases.parquet").num_rows
     assert n_2025 == sum(h["cases"] for h in paid["hospitals"]) > 0
+
+
+def test_dip_same_level_standards_review_and_shared_residual(
+    province: Path, tmp_path: Path
+) -> None:
+    out = tmp_path / "dip"
+    r = yibao(
+        "dip", "liquidate", province, "--region", REGION, "-o", out, "--min-cases", "5",
+        "--budget", "3000000.00", "--reserve", "0.05", "--high-multiple", "1.5",
+        "--extreme-multiple", "2",
+        "--surplus-keep", "0.5", "--overspend-share", "0.5",
+    )  # fmt: skip
+    assert r.returncode == 0, r.stderr
+    data = json.loads((out / "dip_liquidation.json").read_text(encoding="utf-8"))
+    # no residual line: the hospitals' payments and the reserve make the budget exactly
+    assert sum(h["payment"] for h in data["hospitals"]) + data["reserve_fen"] == data["budget_fen"]
+    assert sum(h["rounding"] for h in data["hospitals"]) == data["residual_fen"]
+    cases = pq.read_table(out / "dip_cases.parquet").to_pylist()
+    grouped = [c for c in cases if c["kind"] not in ("bed_day", "by_item")]
+    assert {c["basis"] for c in grouped} <= {"level", "all_levels"}
+    assert data["standard_basis"] == {
+        b: sum(1 for c in grouped if c["basis"] == b) for b in {c["basis"] for c in grouped}
+    }
+    assert data["standard_basis"].get("level", 0) > 0  # the prior-year same-level means
+    extreme = sorted(c["case_id"] for c in cases if c["kind"] == "extreme")
+    assert extreme and [x["case_id"] for x in data["expert_review"]] == extreme
+    for c in cases:
+        if c["kind"] == "extreme":  # by item, outside the point total (the default rule)
+            assert c["payment"] == c["cost"] and c["points"] == 0
+            assert c["cost"] * 10_000 > 20_000 * c["standard"]
+        elif c["kind"] == "high_cost":
+            assert 15_000 * c["standard"] < c["cost"] * 10_000 <= 20_000 * c["standard"]
+    html = (out / "dip_report.html").read_text(encoding="utf-8")
+    assert "特病单议" in html and extreme[0] in html
+    journals = json.loads((out / "dip_journals.json").read_text(encoding="utf-8"))
+    shares = [j for j in journals if j["kind"] == "sharing"]
+    assert shares and all(sum(a for _, a in j["postings"]) == 0 for j in shares)
+    shared = sum(
+        a for j in shares for acc, a in j["postings"] if ":expenditure:dip_sharing:" in acc
+    )
+    assert shared == sum(h["sharing"] for h in data["hospitals"])
+
+
+def _with_readmissions(province: Path, into: Path, n: int = 3) -> list[str]:
+    """A copy of the province where ``n`` inpatient stays of the region come back 10 days
+    after discharge with the same diagnosis and procedures (so the same DRG)."""
+    from datetime import timedelta
+
+    shutil.copytree(province, into)
+    claims = pq.read_table(into / "claims.parquet")
+    lines = pq.read_table(into / "claim_lines.parquet")
+    providers = pq.read_table(into / "providers.parquet").to_pylist()
+    here = {p["provider_id"] for p in providers if p["region"] == REGION}
+    rows = claims.to_pylist()
+    firsts = [
+        r for r in rows
+        if r["visit_type"] == "inpatient" and r["provider_id"] in here
+        and r["discharge_date"].month <= 10
+    ][:n]  # fmt: skip
+    extra = []
+    for r in firsts:
+        admit = r["discharge_date"] + timedelta(days=10)
+        extra.append({**r, "claim_id": "R" + r["claim_id"], "admit_date": admit,
+                      "discharge_date": admit + timedelta(days=r["los_days"])})  # fmt: skip
+    pq.write_table(pa.Table.from_pylist(rows + extra, schema=claims.schema),
+                   into / "claims.parquet")  # fmt: skip
+    ids = {r["claim_id"] for r in firsts}
+    more = [
+        {**x, "claim_id": "R" + x["claim_id"]} for x in lines.to_pylist() if x["claim_id"] in ids
+    ]
+    pq.write_table(pa.Table.from_pylist(lines.to_pylist() + more, schema=lines.schema),
+                   into / "claim_lines.parquet")  # fmt: skip
+    return sorted(ids)
+
+
+def test_drg_readmissions_and_sharing_journals(province: Path, tmp_path: Path) -> None:
+    data = tmp_path / "readmit"
+    firsts = _with_readmissions(province, data)
+    out = tmp_path / "drg"
+    r = yibao("drg", "pay", data, "--region", REGION, "-o", out,
+              "--surplus-keep", "0.6", "--overspend-share", "0.5")  # fmt: skip
+    assert r.returncode == 0, r.stderr
+    summary = json.loads((out / "drg_payment.json").read_text(encoding="utf-8"))
+    cases = pq.read_table(out / "drg_cases.parquet").to_pylist()
+    halved = [c for c in cases if c["readmission"]]
+    grouped_firsts = {c["case_id"] for c in cases if c["case_id"] in firsts and c["drg"] != "0000"}
+    assert grouped_firsts and grouped_firsts <= {c["case_id"] for c in halved}
+    assert summary["readmissions_halved"] == len(halved)
+    for c in halved:
+        full = c["standard"] if c["kind"] in ("normal", "high_cost_over_cap") else c["cost"]
+        assert c["value"] == (full + 1) // 2
+        assert c["fund_to_hospital"] == c["value"] - c["patient_paid"] - c["other_funds"]
+    # with the rule off, the same cases are paid in full
+    off = yibao("drg", "pay", data, "--region", REGION, "-o", tmp_path / "off",
+                "--readmission-days", "0")  # fmt: skip
+    assert off.returncode == 0, off.stderr
+    full_cases = pq.read_table(tmp_path / "off" / "drg_cases.parquet").to_pylist()
+    assert not any(c["readmission"] for c in full_cases)
+    journals = json.loads((out / "drg_journals.json").read_text(encoding="utf-8"))
+    assert journals and all(sum(a for _, a in j["postings"]) == 0 for j in journals)
+    hospitals = summary["hospitals"]
+    spent = sum(
+        a for j in journals for acc, a in j["postings"] if ":expenditure:drg_sharing:" in acc
+    )
+    assert spent == sum(h["sharing"] for h in hospitals) != 0
+    payables = {acc for j in journals for acc, _ in j["postings"] if ":payable:" in acc}
+    assert payables == {
+        f"{REGION}:employee_pooled:payable:provider:{h['provider_id']}"
+        for h in hospitals
+        if h["sharing"]
+    }

@@ -11,10 +11,10 @@ from rich.console import Console
 
 from yibao.errors import InputError
 from yibao.jobs.payment_year import run_dip, run_drg, to_json, write_outputs
-from yibao.ledger.model import Fund
+from yibao.ledger.model import Fund, Journal
 from yibao.money import MoneyError, format_yuan, ratio, yuan_to_fen
 from yibao.payment.drg_pay import DrgParams
-from yibao.payment.journals import liquidation_journals
+from yibao.payment.journals import liquidation_journals, sharing_journals
 from yibao.payment.sharing import SharingRule
 from yibao.report.payment_report import render_payment_report
 
@@ -76,6 +76,14 @@ def register(app: typer.Typer) -> None:
         high: str = typer.Option("2", "--high-multiple", help="high-cost above this × standard"),
         prepay: str = typer.Option("0.85", "--prepay-ratio", help="monthly prepayment ratio"),
         long_days: int = typer.Option(60, "--long-stay-days", help="per bed-day from this"),
+        extreme: str = typer.Option(
+            "5", "--extreme-multiple", help="expert review (特病单议) above this × standard"
+        ),
+        extreme_rule: str = typer.Option(
+            "by_item",
+            "--extreme-rule",
+            help="how cases under review are paid: by_item (outside the points) or points",
+        ),
         surplus_keep: str = typer.Option("1", "--surplus-keep", help="结余留用 ratio"),
         overspend_share: str = typer.Option("0", "--overspend-share", help="超支分担 ratio"),
         fund: str = typer.Option(
@@ -96,6 +104,8 @@ def register(app: typer.Typer) -> None:
             "high_multiple": _ratio("--high-multiple", high),
             "prepay_ratio": _ratio("--prepay-ratio", prepay),
             "long_stay_days": long_days,
+            "extreme_multiple": _ratio("--extreme-multiple", extreme),
+            "extreme_rule": extreme_rule,
         }
         if min_cases < 1:
             raise InputError(f"--min-cases must be ≥ 1, got {min_cases}")
@@ -112,6 +122,7 @@ def register(app: typer.Typer) -> None:
                 "level": r.levels.get(h.provider_id, ""),
                 "cmi": r.cmi[h.provider_id],
                 **{k: getattr(h, k) for k in h.__slots__ if k != "provider_id"},
+                "payment": h.payment,
             }
             for h in liq.hospitals
         ]
@@ -131,7 +142,12 @@ def register(app: typer.Typer) -> None:
             "settlement_point_value_yuan": pv_text,
             "budget_point_value_yuan": bpv_text,
             "residual_fen": liq.residual,
+            "residual_shared_by": "largest remainder (hospital rounding)",
             "invariant_violations": liq.check(),
+            "extreme_rule": extreme_rule,
+            "expert_review": r.review,
+            "standard_basis": r.bases,
+            "level_means_year": r.catalogue.level_year,
             "hospitals": hospitals,
             "chronic_per_capita": r.per_capita,
         }
@@ -140,32 +156,29 @@ def register(app: typer.Typer) -> None:
             ("budget", format_yuan(liq.budget)),
             ("settlement point value (结算点值)", pv_text + " yuan"),
             ("budget point value (预算点值)", bpv_text + " yuan"),
-            ("rounding residual", format_yuan(liq.residual)),
+            ("rounding residual, shared out by largest remainder", format_yuan(liq.residual)),
+            (
+                "case standards: same level (prior year) / all levels (fallback)",
+                f"{r.bases.get('level', 0)} / {r.bases.get('all_levels', 0)}",
+            ),
+            ("cases for expert review (特病单议)", f"{len(r.review)}, paid {extreme_rule}"),
             ("reserve (调剂金)", format_yuan(liq.reserve)),
             ("chronic per-capita rate", format_yuan(r.per_capita["rate_fen"]) + " yuan a patient"),
         ]
         html = render_payment_report(
-            f"DIP liquidation {region} {year}", facts, hospitals, _notes(r.history_is_year)
+            f"DIP liquidation {region} {year}",
+            facts,
+            [{**h, "value": h["payment"]} for h in hospitals],
+            _notes(r.history_is_year),
+            r.review,
         )
         written = write_outputs(
             out,
             {
                 "dip_cases.parquet": r.cases,
                 "dip_liquidation.json": to_json(summary),
-                "dip_journals.json": to_json(
-                    [
-                        {
-                            "journal_id": j.journal_id,
-                            "day": j.day.isoformat(),
-                            "kind": j.kind,
-                            "ref": j.ref,
-                            "memo": j.memo,
-                            "postings": [[str(p.account), p.amount] for p in j.postings],
-                        }
-                        for j in liquidation_journals(
-                            liq, region, _fund(fund), year, f"dip-{region}-{year}"
-                        )
-                    ]
+                "dip_journals.json": _journals_json(
+                    liquidation_journals(liq, region, _fund(fund), year, f"dip-{region}-{year}")
                 ),
                 "dip_report.html": html.encode(),
             },
@@ -199,16 +212,27 @@ def register(app: typer.Typer) -> None:
         high_cap: str = typer.Option(
             "0.05", "--high-cap", help="share of discharges paid by item as high-cost"
         ),
+        readmission_days: int = typer.Option(
+            15, "--readmission-days", help="same-DRG readmission within N days halves (0: off)"
+        ),
+        fund: str = typer.Option(
+            "employee_pooled", "--fund", help="fund the journals post to (employee_pooled …)"
+        ),
     ) -> None:
         """Group the year's cases, weight them from history, set the rate and pay by group."""
         console = Console()
+        if readmission_days < 0:
+            raise InputError(f"--readmission-days must be ≥ 0, got {readmission_days}")
+        ledger_fund = _fund(fund)
         r = run_drg(
             data,
             region,
             year,
             _budget(budget),
             DrgParams(
-                low_fraction=_ratio("--low-fraction", low), high_cap=_ratio("--high-cap", high_cap)
+                low_fraction=_ratio("--low-fraction", low),
+                high_cap=_ratio("--high-cap", high_cap),
+                readmission_days=readmission_days,
             ),
             _sharing(surplus_keep, overspend_share),
             _progress(console),
@@ -229,13 +253,27 @@ def register(app: typer.Typer) -> None:
             "budget_fen": r.budget,
             "base_rate_fen": r.rate,
             "weights": r.weights,
+            "readmission_days": readmission_days,
+            "readmissions_halved": sum(int(str(h["readmissions"])) for h in hospitals),
             "hospitals": hospitals,
         }
+        journals = sharing_journals(
+            [(str(h["provider_id"]), int(str(h["sharing"]))) for h in hospitals],
+            "drg",
+            region,
+            ledger_fund,
+            year,
+            f"drg-{region}-{year}",
+        )
         facts = [
             ("region, year", f"{region}, {year}"),
             ("budget", format_yuan(r.budget)),
             ("base rate (费率)", format_yuan(r.rate) + " yuan per RW"),
             ("groups with a weight", str(len(r.weights))),
+            (
+                f"readmissions within {readmission_days} days (earlier case halved)",
+                str(summary["readmissions_halved"]),
+            ),
         ]
         html = render_payment_report(
             f"DRG payment {region} {year}", facts, hospitals, _notes(r.history_is_year)
@@ -245,6 +283,7 @@ def register(app: typer.Typer) -> None:
             {
                 "drg_cases.parquet": r.cases,
                 "drg_payment.json": to_json(summary),
+                "drg_journals.json": _journals_json(journals),
                 "drg_report.html": html.encode(),
             },
         )
@@ -254,6 +293,22 @@ def register(app: typer.Typer) -> None:
             highlight=False,
             soft_wrap=True,
         )
+
+
+def _journals_json(journals: list[Journal]) -> bytes:
+    return to_json(
+        [
+            {
+                "journal_id": j.journal_id,
+                "day": j.day.isoformat(),
+                "kind": j.kind,
+                "ref": j.ref,
+                "memo": j.memo,
+                "postings": [[str(p.account), p.amount] for p in j.postings],
+            }
+            for j in journals
+        ]
+    )
 
 
 def _notes(history_is_year: bool) -> list[str]:

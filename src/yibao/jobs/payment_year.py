@@ -22,6 +22,7 @@ from typing import Any
 
 import ibis
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from yibao.errors import InputError
@@ -181,6 +182,8 @@ class DipRun:
     levels: dict[str, str]
     cmi: dict[str, Decimal] = field(default_factory=dict)
     per_capita: dict[str, Any] = field(default_factory=dict)
+    review: list[dict[str, Any]] = field(default_factory=list)  # 特病单议 (extreme cases)
+    bases: dict[str, int] = field(default_factory=dict)  # cases by standard basis
 
 
 def run_dip(
@@ -225,14 +228,32 @@ def run_dip(
     both = out.cases.join(keyed.select("case_id", "hifp_pay"), "case_id")
     case_table = p.con.to_pyarrow(
         both.select(
-            "case_id", "provider_id", "level", "month", "group", "kind", "factor", "points",
-            "payment", "cost", "patient_paid", "other_funds",
+            "case_id", "provider_id", "level", "month", "group", "kind", "standard", "basis",
+            "factor", "points", "payment", "cost", "patient_paid", "other_funds",
             fund_to_hospital=both.payment - both.patient_paid - both.other_funds,
             fee_for_service_fund=both.hifp_pay,
         ).order_by("case_id")
     )  # fmt: skip
     capita = chronic_per_capita(p, region, year, chronic_rate)
     names, levels = _provider_attrs(p, region)
+    review = [
+        {
+            "case_id": r["case_id"],
+            "provider_id": r["provider_id"],
+            "group": r["group"],
+            "cost": r["cost"],
+            "standard": r["standard"],
+            "basis": r["basis"],
+            "multiple": str((Decimal(r["cost"]) / r["standard"]).quantize(Decimal("0.01"))),
+            "payment": r["payment"],
+            "paid_by": dip.extreme_rule,
+        }
+        for r in case_table.filter(pc.equal(case_table["kind"], "extreme")).to_pylist()
+    ]
+    bases: dict[str, int] = {}
+    for b in case_table.column("basis").to_pylist():
+        if b:
+            bases[b] = bases.get(b, 0) + 1
     cmi = {
         h.provider_id: (Decimal(h.points) / Decimal(h.cases * 10_000 * cat.scale)).quantize(
             Decimal("0.0001")
@@ -251,6 +272,8 @@ def run_dip(
         levels,
         cmi,
         capita,
+        review,
+        bases,
     )
 
 
@@ -389,7 +412,7 @@ def run_drg(
     full = p.con.create_table(
         "drg_cases_in",
         full.select("case_id", "provider_id", "level", "drg", "cost", "patient_paid",
-                    "other_funds", "hifp_pay"),
+                    "other_funds", "hifp_pay", "person_id", "admit_date", "discharge_date"),
         overwrite=True,
     )  # fmt: skip
     total_cost = int(p.con.execute(full.cost.sum()))
@@ -411,7 +434,7 @@ def run_drg(
     case_table = p.con.to_pyarrow(
         paid.select(
             "case_id", "provider_id", "level", "drg", "kind", "standard", "value",
-            "fund_to_hospital", "cost", "patient_paid", "other_funds",
+            "fund_to_hospital", "cost", "patient_paid", "other_funds", "readmission",
             fee_for_service_fund=paid.hifp_pay,
         ).order_by("case_id")
     )  # fmt: skip
@@ -424,6 +447,7 @@ def run_drg(
         fund_to_hospital=paid.fund_to_hospital.sum(),
         fee_for_service_fund=paid.hifp_pay.sum(),
         outliers=(paid.kind != "normal").sum(),
+        readmissions=paid.readmission.cast("int64").sum(),
     )
     names, levels = _provider_attrs(p, region)
     hospitals = []
@@ -448,6 +472,7 @@ def run_drg(
                 "balance": value - cost,
                 "sharing": share_balance(value, cost, rule),
                 "outliers": int(r["outliers"]),
+                "readmissions": int(r["readmissions"] or 0),
             }
         )
     return DrgRun(

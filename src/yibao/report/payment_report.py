@@ -21,8 +21,10 @@ def render_payment_report(
     facts: Sequence[tuple[str, str]],
     hospitals: Sequence[HospitalRow],
     notes: Sequence[str] = (),
+    review: Sequence[Mapping[str, object]] = (),
 ) -> str:
-    """``hospitals``: rows with name, cmi (Decimal), value, cost, balance, sharing (fen)."""
+    """``hospitals``: rows with name, cmi (Decimal), value, cost, balance, sharing (fen).
+    ``review``: the cases for expert review (特病单议), listed in their own table."""
     names = [str(h["name"]) for h in hospitals]
     cmi_units = [int(Decimal(str(h["cmi"])) * 10_000) for h in hospitals]
     charts = [
@@ -53,6 +55,23 @@ def render_payment_report(
     )
     fact_rows = "".join(f"<tr><th>{esc(k)}</th><td>{esc(v)}</td></tr>" for k, v in facts)
     note_items = "".join(f"<li>{esc(n)}</li>" for n in notes)
+    review_rows = "".join(
+        "<tr>"
+        + "".join(f"<td>{esc(c[k])}</td>" for k in ("case_id", "provider_id", "group"))
+        + f"<td class=num>{format_yuan(int(str(c['cost'])))}</td>"
+        + f"<td class=num>{format_yuan(int(str(c['standard'])))}</td>"
+        + f"<td>{esc(c['basis'])}</td><td>{esc(c['multiple'])}×</td>"
+        + f"<td class=num>{format_yuan(int(str(c['payment'])))}</td><td>{esc(c['paid_by'])}</td>"
+        + "</tr>"
+        for c in review
+    )
+    review_html = (
+        "<h2>Cases for expert review (特病单议)</h2><table><tr><th>case</th><th>provider</th>"
+        "<th>group</th><th>cost</th><th>standard</th><th>basis</th><th>multiple</th>"
+        f"<th>paid</th><th>paid by</th></tr>{review_rows}</table>"
+        if review
+        else ""
+    )
     return f"""<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>{esc(title)}</title>
 <style>body{{font-family:sans-serif;max-width:980px;margin:2em auto}}
@@ -64,6 +83,7 @@ table{{border-collapse:collapse}}td,th{{border:1px solid #ccc;padding:3px 6px}}
 <h2>Gains and losses by hospital</h2>
 <table><tr><th>provider</th><th>name</th><th>cases</th><th>CMI</th><th>paid by group</th>
 <th>item-based cost</th><th>balance</th><th>sharing adjustment</th><th></th></tr>{rows}</table>
+{review_html}
 <ul>{note_items}</ul>
 </body></html>
 """

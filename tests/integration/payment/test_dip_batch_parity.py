@@ -36,8 +36,27 @@ def _history(rng: random.Random) -> list[YearStats]:
                     n,
                     n * rng.randint(2_000_00, 40_000_00),
                 )
-        years.append(YearStats(year, cells, 5, 400, 400 * 60_000))
+        years.append(YearStats(year, cells, 5, 400, 400 * 60_000, _by_level(cells)))
     return years
+
+
+def _by_level(cells: dict[tuple[str, str], tuple[int, int]]) -> dict[Any, tuple[int, int]]:
+    """Split each cell over the levels without drawing (the draws above stay as they were):
+    L3 the dearest, L1 the cheapest; some cells have no L1 cases (the fallback is used)."""
+    out: dict[Any, tuple[int, int]] = {}
+    for i, ((ck, comp), (n, cost)) in enumerate(sorted(cells.items())):
+        if n < 3:
+            continue  # no level split: cases here compare against the all-level mean
+        n1 = 0 if i % 4 == 0 else n // 3
+        n2 = n // 3
+        n3 = n - n1 - n2
+        mean = cost // n
+        c1, c2 = n1 * mean * 8 // 10, n2 * mean
+        out[(ck, comp, "L3")] = (n3, cost - c1 - c2)
+        if n1:
+            out[(ck, comp, "L1")] = (n1, c1)
+        out[(ck, comp, "L2")] = (n2, c2)
+    return out
 
 
 def _cases(rng: random.Random) -> list[DipCase]:
@@ -90,7 +109,9 @@ def setup() -> tuple[Catalogue, list[DipCase], DipParams]:
     return cat, cases, params
 
 
-def _batch(con: Any, table: Any, cat: Catalogue, params: DipParams) -> tuple[Any, dict[str, int]]:
+def _batch(
+    con: Any, table: Any, cat: Catalogue, params: DipParams
+) -> tuple[Any, dict[str, tuple[int, int]]]:
     out = liquidate_table(con, table, cat, params)
     rows = con.to_pyarrow(out.cases.select("case_id", "points", "payment")).to_pylist()
     return out.liquidation, {r["case_id"]: (int(r["points"]), int(r["payment"])) for r in rows}
@@ -102,7 +123,9 @@ def test_scalar_and_duckdb_agree(setup: tuple[Catalogue, list[DipCase], DipParam
     con = ibis.duckdb.connect()
     batch, per_case = _batch(con, con.create_table("cases", _arrow(cases)), cat, params)
     kinds = {p.kind for p, _ in scalar.cases}
-    assert kinds == {"normal", "low_cost", "high_cost", "bed_day", "by_item"}
+    assert kinds == {"normal", "low_cost", "high_cost", "extreme", "bed_day", "by_item"}
+    bases = {p.basis for p, _ in scalar.cases}
+    assert bases == {"level", "all_levels", ""}  # same-level standards and the fallback
     assert batch == scalar.__class__(**{**scalar.__dict__, "cases": ()})
     assert per_case == {p.case_id: (p.points, v) for p, v in scalar.cases}
     assert batch.check() == []
@@ -141,3 +164,39 @@ def test_spark_and_duckdb_agree_to_the_fen(
     got = _batch(con, con.table("dip_cases"), cat, params)
     assert got[0] == expected[0]
     assert got[1] == expected[1]
+
+
+def test_extreme_cases_paid_by_points_agree(
+    setup: tuple[Catalogue, list[DipCase], DipParams],
+) -> None:
+    """The other rule for cases under expert review: the high-cost factor, inside the point
+    total. Scalar and DuckDB still agree, and the residual is still shared out exactly."""
+    cat, cases, base = setup
+    params = DipParams(**{**base.__dict__, "extreme_rule": "points"})
+    scalar = liquidate(cases, cat, params)
+    extreme = [(p, v) for p, v in scalar.cases if p.kind == "extreme"]
+    assert extreme and all(p.points > 0 and p.factor_units > 40_000 for p, _ in extreme)
+    assert scalar.by_item == sum(c.cost for c, (p, _) in zip(cases, scalar.cases, strict=True)
+                                 if p.kind == "by_item")  # fmt: skip
+    con = ibis.duckdb.connect()
+    batch, per_case = _batch(con, con.create_table("cases", _arrow(cases)), cat, params)
+    assert batch == scalar.__class__(**{**scalar.__dict__, "cases": ()})
+    assert per_case == {p.case_id: (p.points, v) for p, v in scalar.cases}
+    assert batch.check() == []
+    assert sum(h.payment for h in batch.hospitals) + batch.reserve == batch.budget
+
+
+def test_residual_is_shared_by_largest_remainder(
+    setup: tuple[Catalogue, list[DipCase], DipParams],
+) -> None:
+    cat, cases, params = setup
+    liq = liquidate(cases, cat, params)
+    assert liq.residual != 0  # the fixture does leave a rounding residual to share
+    assert sum(h.rounding for h in liq.hospitals) == liq.residual
+    distributable = liq.budget - liq.reserve - liq.by_item
+    for h in liq.hospitals:  # each share is its exact quota, floored or one fen above it
+        by_item = sum(c.cost for c, (p, _) in zip(cases, liq.cases, strict=True)
+                      if c.provider_id == h.provider_id and p.kind in ("by_item", "extreme"))  # fmt: skip
+        quota = h.points * distributable // liq.total_points
+        assert 0 <= h.payment - by_item - quota <= 1
+        assert abs(h.rounding) <= max(5, h.cases)  # a few fen per hospital at most

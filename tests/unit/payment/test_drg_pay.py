@@ -81,3 +81,29 @@ def test_high_cost_cap_keeps_the_most_extreme() -> None:
 def test_ungrouped_case_is_paid_by_item() -> None:
     [p] = pay_cases([DrgClaim("u", "H", "L2", "0000", 5_000, 1_000)], {"X": Decimal(1)}, 100)
     assert p.kind is CaseKind.UNGROUPED and p.value == 5_000 and p.fund_to_hospital == 4_000
+
+
+def test_readmission_in_the_same_drg_halves_the_earlier_case() -> None:
+    from datetime import date
+
+    def stay(cid: str, drg: str, admit: int, out: int, person: str = "p1") -> DrgClaim:
+        return DrgClaim(cid, "H", "L3", drg, 9_000, 1_000, 0, person,
+                        date(2025, 3, admit), date(2025, 3, out))  # fmt: skip
+
+    claims = [
+        stay("a", "X", 1, 5),
+        stay("b", "Y", 8, 9),  # another DRG between: a is still compared with c
+        stay("c", "X", 20, 22),  # 15 days after a's discharge: a is halved
+        stay("d", "X", 31, 31),  # 9 days after c: c is halved; d has no later stay
+        stay("e", "X", 21, 23, person="p2"),  # another patient: never compared with p1
+    ]
+    paid = {p.case_id: p for p in pay_cases(claims, {"X": Decimal(1), "Y": Decimal(1)}, 10_001)}
+    assert {k for k, p in paid.items() if p.readmission} == {"a", "c"}
+    assert paid["a"].value == 5_001 and paid["a"].fund_to_hospital == 4_001  # 10 001 ÷ 2 half-up
+    assert paid["d"].value == paid["b"].value == 10_001
+    # 14 days: a is no longer halved, c still is
+    short = pay_cases(claims, {"X": Decimal(1), "Y": Decimal(1)}, 10_001,
+                      DrgParams(readmission_days=14))  # fmt: skip
+    assert {p.case_id for p in short if p.readmission} == {"c"}
+    with pytest.raises(InputError, match="readmission days"):
+        DrgParams(readmission_days=-1)

@@ -26,12 +26,12 @@ from yibao.payment.dip.catalogue import Catalogue
 from yibao.payment.dip.liquidation import (
     PAY_DIVISOR,
     DipParams,
-    HospitalLine,
+    HospitalSums,
     Liquidation,
+    hospital_lines,
     pv_units,
     settlement_point_value,
 )
-from yibao.payment.sharing import share_balance
 
 CASE_COLUMNS = (
     "case_id",
@@ -65,6 +65,26 @@ def _groups_table(cat: Catalogue, kind: str, prefix: str) -> ir.Table:
     )
 
 
+def _level_means_table(cat: Catalogue) -> ir.Table:
+    items = sorted(cat.level_means.items())
+    return ibis.memtable(
+        pa.table(
+            {
+                "lm_group": pa.array([g for (g, _), _ in items], pa.string()),
+                "lm_level": pa.array([lv for (_, lv), _ in items], pa.string()),
+                "lm_mean": pa.array([m for _, m in items], pa.int64()),
+            }
+        )
+    )
+
+
+def _by_item(kind: Any, params: DipParams) -> Any:
+    """The batch form of :meth:`DipParams.by_item`."""
+    if params.extreme_rule == "by_item":
+        return (kind == "by_item") | (kind == "extreme")
+    return kind == "by_item"
+
+
 def check_columns(cases: ir.Table) -> None:
     missing = [c for c in CASE_COLUMNS if c not in cases.columns]
     if missing:
@@ -89,35 +109,46 @@ def case_points_expr(
         )
     )
     core, comp = _groups_table(cat, "core", "core"), _groups_table(cat, "comprehensive", "comp")
+    lm = _level_means_table(cat)
     if con is not None:
         tag = uuid.uuid4().hex[:12]  # one set of views per call: runs never share them
         coefs = con.create_view(f"_dip_coefficients_{tag}", coefs, overwrite=True)
         core = con.create_view(f"_dip_core_groups_{tag}", core, overwrite=True)
         comp = con.create_view(f"_dip_comprehensive_groups_{tag}", comp, overwrite=True)
+        lm = con.create_view(f"_dip_level_means_{tag}", lm, overwrite=True)
     c = cases.left_join(core, cases.core_key == core.core_key).drop("core_key_right")
     c = c.left_join(comp, c.comp_key == comp.comp_key).drop("comp_key_right")
     c = c.left_join(coefs, c.level == coefs.coef_level)
     use_core = c.core_mean.notnull()
-    mean = use_core.ifelse(c.core_mean, c.comp_mean)
-    score = use_core.ifelse(c.core_score, c.comp_score)
-    group = use_core.ifelse(c.core_key, c.comp_mean.notnull().ifelse(c.comp_key, ""))
+    c = c.mutate(
+        _group=use_core.ifelse(c.core_key, c.comp_mean.notnull().ifelse(c.comp_key, "")),
+        _all_mean=use_core.ifelse(c.core_mean, c.comp_mean),
+        _score=use_core.ifelse(c.core_score, c.comp_score),
+    )
+    c = c.left_join(lm, (c._group == lm.lm_group) & (c.level == lm.lm_level))
+    mean = c.lm_mean.notnull().ifelse(c.lm_mean, c._all_mean)
+    score = c._score
+    group = c._group
     day_units = ratio_units(cat.day_score)
     long_stay = (c.los_days >= params.long_stay_days) & (day_units > 0)
     scaled = c.cost.cast("int64") * RATIO_SCALE
     ratio_u = div_half_up(scaled, mean)
     low = scaled < ratio_units(params.low_fraction) * mean
     high = scaled > ratio_units(params.high_multiple) * mean
-    no_group = mean.isnull()
+    extreme = scaled > ratio_units(params.extreme_multiple) * mean
+    no_group = c._all_mean.isnull()
     kind = ibis.cases(
         (long_stay, "bed_day"),
         (no_group, "by_item"),
         (low, "low_cost"),
+        (extreme, "extreme"),
         (high, "high_cost"),
         else_="normal",
     )
+    skip = (no_group | extreme) if params.by_item("extreme") else no_group
     factor = ibis.cases(
         (long_stay, RATIO_SCALE),
-        (no_group, 0),
+        (skip, 0),
         (low, ratio_u),
         (high, ratio_u - RATIO_SCALE),
         else_=RATIO_SCALE,
@@ -126,8 +157,9 @@ def case_points_expr(
         c.los_days.cast("int64") * day_units,
         div_half_up(score.cast("int64") * factor, RATIO_SCALE),
     )
-    points = (no_group & ~long_stay).ifelse(0, div_half_up(raw * c.coef, RATIO_SCALE))
+    points = (skip & ~long_stay).ifelse(0, div_half_up(raw * c.coef, RATIO_SCALE))
     points = points.cast("int64")
+    grouped = ~long_stay & ~no_group
     return c.select(
         *CASE_COLUMNS,
         group=long_stay.ifelse("bed-day", group),
@@ -135,6 +167,8 @@ def case_points_expr(
         factor=factor,
         points=points,
         coef=c.coef,
+        standard=grouped.ifelse(mean, 0).cast("int64"),
+        basis=grouped.ifelse(c.lm_mean.notnull().ifelse("level", "all_levels"), ""),
     )
 
 
@@ -158,11 +192,12 @@ def liquidate_table(
     levels = con.to_pyarrow(pts.filter(pts.coef.isnull()).select("level").distinct().limit(1))
     if levels.num_rows:
         raise InputError(f"DIP: no coefficient for hospital level {levels.column(0)[0]}")
+    item = _by_item(pts.kind, params)
     totals = con.to_pyarrow(
         pts.aggregate(
             n=pts.count(),
             points=pts.points.sum(),
-            by_item=(pts.kind == "by_item").ifelse(pts.cost, 0).sum(),
+            by_item=item.ifelse(pts.cost, 0).sum(),
         )
     ).to_pylist()[0]
     if not totals["n"]:
@@ -172,16 +207,16 @@ def liquidate_table(
     )
     by_item = int(totals["by_item"] or 0)
     total_points = int(totals["points"] or 0)
-    pv = settlement_point_value(params.budget - reserve - by_item, total_points)
+    distributable = params.budget - reserve - by_item
+    pv = settlement_point_value(distributable, total_points)
     bpv = pv_units(cat.budget_point_value)
     paid = pts.mutate(
-        payment=(pts.kind == "by_item").ifelse(
-            pts.cost.cast("int64"), div_half_up(pts.points * pv, PAY_DIVISOR)
-        )
+        payment=item.ifelse(pts.cost.cast("int64"), div_half_up(pts.points * pv, PAY_DIVISOR))
     )
+    paid_item = _by_item(paid.kind, params)
     by_month = paid.group_by(["provider_id", "month"]).aggregate(
         points=paid.points.sum(),
-        by_item=(paid.kind == "by_item").ifelse(paid.cost, 0).sum().cast("int64"),
+        by_item=paid_item.ifelse(paid.cost, 0).sum().cast("int64"),
         others=(paid.patient_paid + paid.other_funds).sum().cast("int64"),
     )
     fund = ibis.greatest(
@@ -195,35 +230,30 @@ def liquidate_table(
         cases=paid.count(),
         points=paid.points.sum(),
         value=paid.payment.sum(),
+        by_item=paid_item.ifelse(paid.cost, 0).sum().cast("int64"),
         cost=paid.cost.sum(),
         patient_paid=paid.patient_paid.sum(),
         other_funds=paid.other_funds.sum(),
     )
     hosp = hosp.join(prepaid, "provider_id").order_by("provider_id")
-    lines = []
-    for r in con.to_pyarrow(hosp).to_pylist():
-        value, cost = int(r["value"]), int(r["cost"])
-        due = value - int(r["patient_paid"]) - int(r["other_funds"])
-        lines.append(
-            HospitalLine(
-                r["provider_id"],
-                int(r["cases"]),
-                int(r["points"]),
-                value,
-                cost,
-                int(r["patient_paid"]),
-                int(r["other_funds"]),
-                due,
-                int(r["prepaid"]),
-                due - int(r["prepaid"]),
-                value - cost,
-                share_balance(value, cost, params.sharing),
-            )
+    sums = [
+        HospitalSums(
+            r["provider_id"],
+            int(r["cases"]),
+            int(r["points"]),
+            int(r["value"]),
+            int(r["by_item"]),
+            int(r["cost"]),
+            int(r["patient_paid"]),
+            int(r["other_funds"]),
+            int(r["prepaid"]),
         )
+        for r in con.to_pyarrow(hosp).to_pylist()
+    ]
+    # the largest-remainder shares, on the small per-hospital aggregate, in Python
+    lines = hospital_lines(sums, distributable, total_points, params.sharing)
     residual = params.budget - reserve - sum(h.value for h in lines)
-    result = Liquidation(
-        params.budget, reserve, by_item, total_points, pv, bpv, residual, tuple(lines)
-    )
+    result = Liquidation(params.budget, reserve, by_item, total_points, pv, bpv, residual, lines)
     return BatchLiquidation(result, paid)
 
 
@@ -240,16 +270,24 @@ def with_keys(cases: ir.Table, operations: frozenset[str]) -> ir.Table:
 
 
 def year_stats(con: Any, cases: ir.Table, year: int, long_stay_days: int) -> Any:
-    """Aggregate one history year of keyed cases (``cost``, ``los_days``) into
-    :class:`YearStats` (the catalogue is built from these small aggregates)."""
+    """Aggregate one history year of keyed cases (``cost``, ``los_days`` and, when present,
+    ``level``) into :class:`YearStats` (the catalogue is built from these small aggregates)."""
     from yibao.payment.dip.catalogue import YearStats
 
     short = cases.filter(cases.los_days < long_stay_days)
-    cells = con.to_pyarrow(
-        short.group_by(["core_key", "comp_key"]).aggregate(
-            n=short.count(), cost=short.cost.sum().cast("int64")
-        )
+    has_level = "level" in cases.columns
+    keys = ["core_key", "comp_key", *(["level"] if has_level else [])]
+    rows = con.to_pyarrow(
+        short.group_by(keys).aggregate(n=short.count(), cost=short.cost.sum().cast("int64"))
     ).to_pylist()
+    cells: dict[tuple[str, str], tuple[int, int]] = {}
+    level_cells: dict[tuple[str, str, str], tuple[int, int]] = {}
+    for r in rows:
+        n, cost = int(r["n"]), int(r["cost"])
+        n0, c0 = cells.get((r["core_key"], r["comp_key"]), (0, 0))
+        cells[(r["core_key"], r["comp_key"])] = (n0 + n, c0 + cost)
+        if has_level:
+            level_cells[(r["core_key"], r["comp_key"], str(r["level"]))] = (n, cost)
     long = cases.filter(cases.los_days >= long_stay_days)
     lt = con.to_pyarrow(
         long.aggregate(
@@ -260,8 +298,9 @@ def year_stats(con: Any, cases: ir.Table, year: int, long_stay_days: int) -> Any
     ).to_pylist()[0]
     return YearStats(
         year,
-        {(r["core_key"], r["comp_key"]): (int(r["n"]), int(r["cost"])) for r in cells},
+        cells,
         int(lt["n"] or 0),
         int(lt["days"] or 0),
         int(lt["cost"] or 0),
+        level_cells,
     )

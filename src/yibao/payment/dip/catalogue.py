@@ -12,6 +12,11 @@
   cases) (§8.3, "Budget point value").
 * Long stays (≥ ``long_stay_days``, e.g. rehabilitation, psychiatry) are left out of the groups
   and paid per bed-day: a day score = weighted cost per day of long stays ÷ M × scale.
+* Same-level standards (同级别病种均值): the prior year's (the newest history year's) average
+  cost of each group at each hospital level, the standard a case's factor compares against
+  (§8.3, "Low-cost cases": "case cost ÷ prior-year same-level average for the group"). A
+  (group, level) with fewer than ``level_min_cases`` cases that year has none, and a case
+  there falls back to the group's all-level mean (``DipGroup.mean_cost``).
 
 All divisions here are on the small aggregate, in exact fractions, and the results are
 rounded half-up: scores to 1/10 000 point, point values to 1/100 fen (4 places of yuan).
@@ -20,7 +25,7 @@ rounded half-up: scores to 1/10 000 point, point values to 1/100 fen (4 places o
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 
@@ -55,13 +60,17 @@ def comprehensive_key(main_dx: str, procedures: str | None, operations: frozense
 
 @dataclass(frozen=True, slots=True)
 class YearStats:
-    """One history year, aggregated: (core key, comprehensive key) → (cases, Σ cost)."""
+    """One history year, aggregated: (core key, comprehensive key) → (cases, Σ cost).
+
+    ``level_cells`` splits the same cases by hospital level, (core, comprehensive, level) →
+    (cases, Σ cost); it may be empty (no same-level standards from this year)."""
 
     year: int
     cells: Mapping[tuple[str, str], tuple[int, Fen]]
     long_stay_cases: int = 0
     long_stay_days: int = 0
     long_stay_cost: Fen = 0
+    level_cells: Mapping[tuple[str, str, str], tuple[int, Fen]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,6 +92,17 @@ class Catalogue:
     region_mean_cost: Fen
     scale: int
     min_cases: int
+    # (group key, hospital level) → the prior year's mean cost at that level (fen, half-up)
+    level_means: Mapping[tuple[str, str], Fen] = field(default_factory=dict)
+    level_year: int | None = None  # the history year the same-level means come from
+
+    def standard(self, group: str, level: str) -> tuple[Fen, str]:
+        """The cost a case's factor compares against and its basis: the prior-year mean at
+        the same level (``"level"``) or, failing that, the all-level mean (``"all_levels"``)."""
+        mean = self.level_means.get((group, level))
+        if mean is not None:
+            return mean, "level"
+        return self.groups[group].mean_cost, "all_levels"
 
 
 def _dec(f: Fraction, places: Decimal) -> Decimal:
@@ -100,6 +120,7 @@ def build_catalogue(
     min_cases: int = 15,
     scale: int = 100,
     year_weights: Sequence[int] | None = None,
+    level_min_cases: int = 1,
 ) -> Catalogue:
     """Build the catalogue from one to three history years, oldest first. Weights are 1:2:7
     by position (the newest years taking the largest weights when fewer than three are
@@ -108,6 +129,8 @@ def build_catalogue(
         raise InputError(f"DIP catalogue: give 1 to 3 history years, got {len(years)}")
     if min_cases < 1:
         raise InputError(f"DIP catalogue: minimum cases must be ≥ 1, got {min_cases}")
+    if level_min_cases < 1:
+        raise InputError(f"DIP catalogue: level minimum cases must be ≥ 1, got {level_min_cases}")
     weights = tuple(year_weights) if year_weights is not None else YEAR_WEIGHTS[-len(years) :]
     if len(weights) != len(years) or min(weights) <= 0:
         raise InputError(f"DIP catalogue: {len(years)} years but weights {weights}")
@@ -145,7 +168,34 @@ def build_catalogue(
         groups[key] = DipGroup(key, kinds[key], cases, int(_dec(m, Decimal(1))), score)
     day_score = _day_score(years, weights, region_mean, scale)
     pv = budget_point_value(years, weights, groups, day_score)
-    return Catalogue(groups, day_score, pv, int(_dec(region_mean, Decimal(1))), scale, min_cases)
+    prior = years[-1]  # the newest history year: "prior-year" in §8.3
+    level_means = _level_means(prior, core, groups, level_min_cases)
+    return Catalogue(
+        groups,
+        day_score,
+        pv,
+        int(_dec(region_mean, Decimal(1))),
+        scale,
+        min_cases,
+        level_means,
+        prior.year if prior.level_cells else None,
+    )
+
+
+def _level_means(
+    prior: YearStats, core: set[str], groups: Mapping[str, DipGroup], min_cases: int
+) -> dict[tuple[str, str], Fen]:
+    """(group, level) → the prior year's mean cost there, half-up to the fen."""
+    per: dict[tuple[str, str], tuple[int, int]] = {}
+    for (ck, comp, level), (n, cost) in prior.level_cells.items():
+        key = (ck if ck in core else comp, level)
+        n0, c0 = per.get(key, (0, 0))
+        per[key] = (n0 + n, c0 + cost)
+    return {
+        k: int(_dec(Fraction(c, n), Decimal(1)))
+        for k, (n, c) in sorted(per.items())
+        if n >= min_cases and c > 0 and k[0] in groups
+    }
 
 
 def _day_score(

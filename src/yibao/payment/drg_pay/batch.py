@@ -6,7 +6,9 @@ Decimals) and joined back; the batch only compares, multiplies, adds and ranks i
 The high-cost cap ranks each hospital's high-cost cases by ⌊cost × 10⁶ ÷ standard⌋ then
 case id, as the scalar code does (the numerator stays below 2⁵³ for costs under 9 × 10⁹ fen).
 
-Input columns: :data:`CASE_COLUMNS`.
+Input columns: :data:`CASE_COLUMNS`, and :data:`READMISSION_COLUMNS` for the readmission
+rule (without them no case is halved). The next admission of the patient in the same DRG is
+found with a window (``lead``) and the gap taken in whole days.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ import pyarrow as pa
 
 from yibao.errors import InputError
 from yibao.money import RATIO_SCALE, Fen, ratio_units
+from yibao.payment.dip.batch import div_half_up
 from yibao.payment.drg_pay.pay import RANK_SCALE, DrgParams, payment_standard
 
 CASE_COLUMNS = (
@@ -32,6 +35,7 @@ CASE_COLUMNS = (
     "patient_paid",
     "other_funds",
 )
+READMISSION_COLUMNS = ("person_id", "admit_date", "discharge_date")
 
 
 def standards_table(weights: Mapping[str, Decimal], rate: Fen, params: DrgParams) -> ir.Table:
@@ -65,7 +69,8 @@ def pay_table(
     rate: Fen,
     params: DrgParams | None = None,
 ) -> ir.Table:
-    """Every case with ``kind``, ``standard``, ``value`` and ``fund_to_hospital``."""
+    """Every case with ``kind``, ``standard``, ``value``, ``fund_to_hospital`` and
+    ``readmission`` (the value halved by the readmission rule)."""
     params = params or DrgParams()
     missing = [c for c in CASE_COLUMNS if c not in cases.columns]
     if missing:
@@ -93,11 +98,22 @@ def pay_table(
     allowed = (c.discharges * ratio_units(params.high_cap)) // RATIO_SCALE
     kind2 = (is_high & (c._rank >= allowed)).ifelse("high_cost_over_cap", c.kind)
     by_standard = (kind2 == "normal") | (kind2 == "high_cost_over_cap")
-    value = by_standard.ifelse(c.standard, c.cost.cast("int64"))
+    c = c.mutate(kind2=kind2, full=by_standard.ifelse(c.standard, c.cost.cast("int64")))
+    halve = ibis.literal(False)
+    days = params.readmission_days
+    if days > 0 and all(col in c.columns for col in READMISSION_COLUMNS):
+        nxt = ibis.window(group_by=[c.person_id, c.drg], order_by=[c.admit_date, c.case_id])
+        gap = c.admit_date.lead().over(nxt).delta(c.discharge_date, unit="day")
+        halve = (
+            (c.kind2 != "ungrouped") & (c.person_id != "") & (gap >= 0) & (gap <= days)
+        ).fill_null(False)
+    c = c.mutate(readmission=halve)
+    value = c.readmission.ifelse(div_half_up(c.full, 2), c.full)
     return c.select(
         *CASE_COLUMNS,
-        kind=kind2,
+        kind=c.kind2,
         standard=c.standard,
         value=value,
         fund_to_hospital=value - c.patient_paid - c.other_funds,
+        readmission=c.readmission,
     )

@@ -9,6 +9,13 @@
   (3× L3, 2× L2) are paid by item, at most ``high_cap`` (5 %) of a hospital's discharges;
   low-cost outliers (费用极低病例): cost below a fraction (30 % spec default, 40 % in many
   cities) are paid by item (§8.2, "High-cost outlier", "Low-cost outlier").
+* Readmission (再入院): when a patient is admitted again in the same DRG within
+  ``readmission_days`` (15 by default) of a discharge, the earlier case's payment is halved
+  (half-up to the fen), as the Jinhua point method halves the earlier case's points
+  (policy-facts.md §8.2, "Point method": "readmission in the same DRG within 10–15 days
+  halves the earlier case's points"). Each case is compared with the patient's next
+  admission in the same DRG; the gap is next admission date − this discharge date, 0 to N
+  days. Ungrouped cases and cases without a person or dates are never halved.
 * The hospital-side identity: pooled fund to hospital = what the case is worth under DRG −
   what the patient paid − other funds; it can be negative (§8.2, "Hospital-side identity";
   example ``drg-sb11-hospital-settlement``).
@@ -18,8 +25,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
+from itertools import pairwise
 
 from yibao.errors import InputError
 from yibao.money import RATIO_SCALE, Fen, div_half_up, ratio_units
@@ -49,6 +58,11 @@ class DrgParams:
     high_multiple: Mapping[str, Decimal] = field(default_factory=_default_multiples)
     low_fraction: Decimal = Decimal("0.3")
     high_cap: Decimal = Decimal("0.05")
+    readmission_days: int = 15  # §8.2 "Point method": 10–15 days; 0 turns the rule off
+
+    def __post_init__(self) -> None:
+        if self.readmission_days < 0:
+            raise InputError(f"DRG readmission days must be ≥ 0, got {self.readmission_days}")
 
 
 def base_rate(budget: Fen, expected: Mapping[str, int], weights: Mapping[str, Decimal]) -> Fen:
@@ -85,6 +99,9 @@ class DrgClaim:
     cost: Fen  # the item-based total (医疗总费用)
     patient_paid: Fen = 0  # individual account + cash
     other_funds: Fen = 0  # critical illness, large amount, assistance, …
+    person_id: str = ""  # for the readmission rule (empty: the rule does not apply)
+    admit_date: date | None = None
+    discharge_date: date | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,6 +118,7 @@ class DrgPayment:
     cost: Fen
     patient_paid: Fen
     other_funds: Fen
+    readmission: bool = False  # halved: the patient came back in the same DRG within N days
 
 
 def fund_to_hospital(value: Fen, patient_paid: Fen, other_funds: Fen) -> Fen:
@@ -142,11 +160,16 @@ def pay_cases(
         std = payment_standard(rate, weights[c.drg], coefficient)
         rows.append((c, std, classify(c.cost, std, c.level, params)))
     capped = _over_cap(rows, params.high_cap)
+    halved = readmitted(
+        [c for c, _, kind in rows if kind is not CaseKind.UNGROUPED], params.readmission_days
+    )
     out: list[DrgPayment] = []
     for c, std, kind in rows:
         if c.case_id in capped:
             kind = CaseKind.HIGH_COST_OVER_CAP
         value = std if kind in (CaseKind.NORMAL, CaseKind.HIGH_COST_OVER_CAP) else c.cost
+        if c.case_id in halved:
+            value = div_half_up(value, 2)
         out.append(
             DrgPayment(
                 c.case_id,
@@ -159,8 +182,38 @@ def pay_cases(
                 c.cost,
                 c.patient_paid,
                 c.other_funds,
+                c.case_id in halved,
             )
         )
+    return out
+
+
+def readmitted(claims: Iterable[DrgClaim], days: int) -> set[str]:
+    """The cases followed by the same patient's next admission in the same DRG within
+    ``days`` of their discharge (0 ≤ next admission − discharge ≤ days): their payment is
+    halved (§8.2, "Point method"). ``days`` = 0 turns the rule off.
+
+    >>> a = DrgClaim("a", "H", "L3", "X", 1, person_id="p", admit_date=date(2025, 1, 1),
+    ...              discharge_date=date(2025, 1, 5))
+    >>> b = DrgClaim("b", "H", "L3", "X", 1, person_id="p", admit_date=date(2025, 1, 20),
+    ...              discharge_date=date(2025, 1, 22))
+    >>> readmitted([a, b], 15), readmitted([a, b], 14), readmitted([a, b], 0)
+    ({'a'}, set(), set())
+    """
+    if days <= 0:
+        return set()
+    stays: dict[tuple[str, str], list[tuple[date, str, date]]] = {}
+    for c in claims:
+        if c.person_id and c.admit_date is not None and c.discharge_date is not None:
+            stays.setdefault((c.person_id, c.drg), []).append(
+                (c.admit_date, c.case_id, c.discharge_date)
+            )
+    out: set[str] = set()
+    for seq in stays.values():
+        seq.sort()
+        for (_, case_id, discharged), (admitted, _, _) in pairwise(seq):
+            if 0 <= (admitted - discharged).days <= days:
+                out.add(case_id)
     return out
 
 
