@@ -27,7 +27,7 @@ from sqlalchemy import create_engine, text
 
 from yibao.api.auth import create_key
 from yibao.enroll.idcard import check_character
-from yibao.service import registration, settlement
+from yibao.service import providers, registration, settlement
 from yibao.service.context import Context
 from yibao.store.db import make_engine, upgrade
 
@@ -56,6 +56,13 @@ def pgbench() -> dict[str, Any]:
     tps = float(re.search(r"tps = ([\d.]+)", out).group(1))  # type: ignore[union-attr]
     lat = re.search(r"latency average = ([\d.]+) ms", out)
     return {"tps": round(tps, 1), "latency_avg_ms": float(lat.group(1)) if lat else None}
+
+
+def _providers(ctx: Context) -> None:
+    providers.register_provider(
+        ctx,
+        {"provider_id": "H1", "name": "测试医院", "level": "L2", "region": "990100"},
+    )
 
 
 def _setup(ctx: Context) -> list[list[str]]:
@@ -187,6 +194,7 @@ def main() -> dict[str, Any]:
         engine = make_engine(PG_URL, schema=schema, pool_size=CLIENTS + 2)
         upgrade(engine)
         ctx = Context(engine)
+        _providers(ctx)
         persons = _setup(ctx)
 
         def library(_: int, body: dict[str, Any]) -> None:

@@ -11,14 +11,15 @@ from datetime import date
 from typing import Annotated, Any
 
 from fastapi import Body, Depends, FastAPI, Header, HTTPException, Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
 from sqlalchemy import Engine
 
 from yibao.api import fhir
-from yibao.api.auth import Principal, Role, authenticate
+from yibao.api.auth import KeyCache, Principal, Role
 from yibao.errors import InputError
 from yibao.policy.errors import PolicyError
-from yibao.service import contributions, registration, settlement
+from yibao.service import contributions, providers, registration, settlement
 from yibao.service import ledger as ledger_svc
 from yibao.service.context import Actor, Conflict, Context, NotFound
 
@@ -57,14 +58,19 @@ def create_app(engine: Engine | None = None) -> FastAPI:
     def _pol(_: Request, e: PolicyError) -> JSONResponse:
         return JSONResponse({"detail": str(e)}, status_code=400)
 
-    def principal(
+    keys = KeyCache(engine)
+
+    async def principal(
         authorization: Annotated[str | None, Header()] = None,
         x_api_key: Annotated[str | None, Header()] = None,
     ) -> Principal:
+        # async: a remembered key costs no thread hop; a lookup runs in the thread pool
         token = x_api_key or (
             authorization[7:] if authorization and authorization.startswith("Bearer ") else None
         )
-        p = authenticate(engine, token) if token else None
+        p = None
+        if token:
+            p = keys.cached(token) or await run_in_threadpool(keys.authenticate, token)
         if p is None:
             raise HTTPException(401, "missing or invalid API key", {"WWW-Authenticate": "Bearer"})
         return p
@@ -143,6 +149,39 @@ def create_app(engine: Engine | None = None) -> FastAPI:
     def read_settlements(person_id: str, p: Auth) -> list[dict[str, Any]]:
         may_read_person(p, person_id)
         return settlement.settlements_of(ctx, person_id, actor(p))
+
+    # ------------------------------------------------------------------ providers
+    @app.post("/providers", status_code=201, tags=["providers"])
+    def create_provider(body: JSONBody, p: Auth) -> dict[str, Any]:
+        """Register a provider (定点医药机构): ``{provider_id, name, level, region, kind}``
+        (admin; staff of the provider's region). Claims are settled for registered providers
+        only, at their registered level and region."""
+        region = body.get("region")
+        if not isinstance(region, str):
+            raise InputError("provider.region: missing (required)")
+        may_write_region(p, region)
+        return providers.register_provider(ctx, body, actor(p))
+
+    @app.get("/providers", tags=["providers"])
+    def list_providers(p: Auth, region: str | None = None) -> list[dict[str, Any]]:
+        """The registered providers (of ``region``); staff see their own region's."""
+        if p.role is Role.STAFF:
+            region = region or p.region
+        if region is None:
+            if p.role not in (Role.ADMIN, Role.AUDITOR):
+                raise deny("providers")
+        else:
+            may_read_region(p, region)
+        return providers.list_providers(ctx, region)
+
+    @app.get("/providers/{provider_id}", tags=["providers"])
+    def read_provider(provider_id: str, p: Auth) -> dict[str, Any]:
+        if p.role is Role.INSURED or (p.role is Role.PROVIDER and p.provider_id != provider_id):
+            raise deny(f"provider {provider_id}")
+        found = providers.get_provider(ctx, provider_id)
+        if p.role is Role.STAFF:
+            may_read_region(p, found["region"])
+        return found
 
     # ------------------------------------------------------------------ contributions
     @app.post("/contributions/runs", tags=["contributions"])

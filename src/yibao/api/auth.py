@@ -15,6 +15,9 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
+import threading
+import time
+from collections import OrderedDict
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -95,3 +98,42 @@ def authenticate(engine: Engine, token: str) -> Principal | None:
     if row is None or not hmac.compare_digest(row.key_hash, _hash(token)):
         return None
     return Principal(row.key_id, Role(row.role), row.region, row.person_id, row.provider_id)
+
+
+class KeyCache:
+    """Authenticated keys remembered for ``ttl`` seconds (a bounded LRU of ``size``).
+
+    Saves the key lookup (a database round trip) on every request of a busy client. Only
+    the SHA-256 of a token is kept; a failed lookup is not cached. A key removed from the
+    database stays usable in a process for at most ``ttl`` seconds."""
+
+    def __init__(self, engine: Engine, ttl: float = 10.0, size: int = 1024) -> None:
+        self.engine, self.ttl, self.size = engine, ttl, size
+        self._keys: OrderedDict[str, tuple[float, Principal]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def cached(self, token: str) -> Principal | None:
+        """The principal of ``token`` if it was authenticated less than ``ttl`` ago."""
+        h = _hash(token)
+        with self._lock:
+            hit = self._keys.get(h)
+            if hit is None:
+                return None
+            if hit[0] < time.monotonic():
+                del self._keys[h]
+                return None
+            self._keys.move_to_end(h)
+            return hit[1]
+
+    def authenticate(self, token: str) -> Principal | None:
+        p = self.cached(token)
+        if p is not None:
+            return p
+        p = authenticate(self.engine, token)
+        if p is not None:
+            with self._lock:
+                self._keys[_hash(token)] = (time.monotonic() + self.ttl, p)
+                self._keys.move_to_end(_hash(token))
+                while len(self._keys) > self.size:
+                    self._keys.popitem(last=False)
+        return p

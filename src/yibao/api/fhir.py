@@ -68,7 +68,7 @@ def read_fhir_claim(body: object) -> dict[str, Any]:
         raise InputError(f"Claim.{loc}: {first['msg']}") from None
     if not c.identifier or not c.identifier[0].value:
         raise InputError("Claim.identifier: the claim number is required")
-    coding = (c.type.coding or [None])[0] if c.type else None
+    coding = c.type.coding[0] if c.type and c.type.coding else None
     visit = _VISITS.get(getattr(coding, "code", "") or "")
     if visit is None:
         raise InputError(f"Claim.type: expected one of {', '.join(_VISITS)}")
@@ -81,7 +81,7 @@ def read_fhir_claim(body: object) -> dict[str, Any]:
     start = c.billablePeriod.start or end
     lines = []
     for i, item in enumerate(c.item or [], 1):
-        code = (item.productOrService.coding or [None])[0]
+        code = item.productOrService.coding[0] if item.productOrService.coding else None
         if code is None or not code.code:
             raise InputError(f"Claim.item[{i}].productOrService: a code is required")
         if item.net is None or item.net.value is None:

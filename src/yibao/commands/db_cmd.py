@@ -39,4 +39,29 @@ def register(app: typer.Typer) -> None:
         )
         print(token)
 
+    @db.command("add-provider")
+    def add_provider_cmd(
+        provider_id: str = typer.Option(..., "--id", help="the provider code (定点医药机构编码)"),
+        name: str = typer.Option(..., "--name"),
+        level: str = typer.Option(..., "--level", help="L1, L2 or L3"),
+        region: str = typer.Option(..., "--region", help="the region it treats in"),
+        kind: str = typer.Option(
+            "hospital", "--kind", help="hospital, primary_care, clinic, pharmacy"
+        ),
+    ) -> None:
+        """Register a provider: claims are settled for registered providers only."""
+        from yibao.service.context import Context
+        from yibao.service.providers import register_provider
+        from yibao.store.db import make_engine
+
+        body = {
+            "provider_id": provider_id,
+            "name": name,
+            "level": level,
+            "region": region,
+            "kind": kind,
+        }
+        p = register_provider(Context(make_engine()), body)
+        Console().print(f"provider {p['provider_id']} registered: {p['level']} in {p['region']}")
+
     app.add_typer(db, name="db")

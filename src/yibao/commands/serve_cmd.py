@@ -10,16 +10,9 @@ def register(app: typer.Typer) -> None:
     def serve(
         host: str = typer.Option("127.0.0.1", "--host"),
         port: int = typer.Option(8000, "--port"),
-        workers: int = typer.Option(1, "--workers"),
+        workers: int = typer.Option(1, "--workers", help="worker processes (one engine each)"),
     ) -> None:
         """Serve the REST and FHIR API (database from YIBAO_DATABASE_URL)."""
-        import uvicorn
+        from yibao.api.server import serve as run
 
-        uvicorn.run(
-            "yibao.api.app:create_app",
-            factory=True,
-            host=host,
-            port=port,
-            workers=workers,
-            log_level="warning",
-        )
+        run(host, port, workers)

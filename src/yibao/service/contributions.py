@@ -86,6 +86,8 @@ def contribution_run(
             if e.scheme == "employee":
                 params = employee_parameters(chain, day)
                 person = repo.get_person(conn, e.person_id, lock=True)
+                if person is None:  # the enrollment's foreign key
+                    raise RuntimeError(f"enrollment of {e.person_id} without a person")
                 if e.person_type == "active":
                     c = employee_contribution(e.wage or 0, params)
                     paid = e.employer_id not in unpaid

@@ -201,10 +201,11 @@ def add_enrollment(
         _ensure_employer(conn, values["employer_id"], values["region"])
         res = conn.execute(insert(t.enrollments).values(**values))
         repo.audit(conn, actor.actor_id, actor.role, "enrollment.create", person_id)
+        key = res.inserted_primary_key
+        if key is None:  # every supported database returns the new id
+            raise RuntimeError("enrollment: the database returned no id")
         row = conn.execute(
-            select(t.enrollments).where(
-                t.enrollments.c.enrollment_id == res.inserted_primary_key[0]
-            )
+            select(t.enrollments).where(t.enrollments.c.enrollment_id == key[0])
         ).one()
     return enrollment_view(row)
 

@@ -5,19 +5,31 @@ The person's row is the lock: ``SELECT … FOR UPDATE`` on PostgreSQL, the datab
 account, run the pure engine, and write settlement, trace, journal, accumulators and account
 together. The idempotency key (provider, claim number) is checked again under the lock and
 is a unique constraint besides: a resent claim returns the stored result and posts nothing.
+
+The provider must be registered (:mod:`yibao.service.providers`): the claim is settled at
+the provider's registered level and in its registered region (the treatment region).
+
+Settling is the hot path: its statements are plain SQL on the driver connection
+(:mod:`yibao.store.settle_sql`), two round trips on PostgreSQL. Pre-settlement reads the
+same way without the lock; reversal and the reads use SQLAlchemy Core.
 """
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, replace
+from dataclasses import dataclass, fields, replace
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Connection, insert, select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import select, update
 
 from yibao.errors import InputError
-from yibao.io.records import Obj, read_accumulators, read_claim, settlement_to_data
+from yibao.io.records import (
+    Obj,
+    accumulators_to_data,
+    read_accumulators,
+    read_claim,
+    settlement_to_data,
+)
 from yibao.io.request import check_covered
 from yibao.ledger.postings import SettlementFacts, reversal, settlement_journal
 from yibao.policy.catalogue import demo_catalogue
@@ -27,17 +39,20 @@ from yibao.settle.engine import Settlement, reverse, settle
 from yibao.settle.model import Accumulators, Claim, Person
 from yibao.settle.parts import Parts
 from yibao.settle.split import ItemLookup
-from yibao.store import repo
+from yibao.store import repo, settle_sql
 from yibao.store import tables as t
-from yibao.types import AssistanceCategory, PersonType, Route, Scheme, Sex
+from yibao.store.settle_sql import NewSettlement, Snapshot
+from yibao.types import AssistanceCategory, Level, PersonType, Route, Scheme, Sex
 
 REQUEST_KEYS = frozenset({"person_id", "claim"})
+_PART_FIELDS = tuple(f.name for f in fields(Parts))
 
 
 @dataclass(frozen=True, slots=True)
 class SettleRequest:
     person_id: str
     claim: Claim
+    level_stated: bool = True  # False: the provider's registered level applies
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,19 +64,26 @@ class SettleOutcome:
 
 
 def read_settle_request(body: object) -> SettleRequest:
-    """``{"person_id": …, "claim": {id, provider, level, visit, …}}`` checked strictly."""
+    """``{"person_id": …, "claim": {id, provider, visit, …}}`` checked strictly.
+
+    The claim's ``level`` and ``region`` may be left out: they are the provider's, from the
+    registry; when given they must agree with it (checked when settling)."""
     o = Obj(body, "request", REQUEST_KEYS)
     person_id = o.text("person_id")
     raw = o.raw("claim")
     c = Obj(raw, "claim", frozenset(raw) if isinstance(raw, dict) else frozenset())
     for key in ("id", "provider"):
         c.raw(key)  # the idempotency key must be given, never defaulted
+    level_stated = not isinstance(raw, dict) or "level" in raw
+    if not level_stated:
+        assert isinstance(raw, dict)
+        raw = {**raw, "level": Level.L1.value}  # replaced by the registered level
     claim = read_claim(raw, "claim")
     if not claim.claim_id.strip() or len(claim.claim_id) > 60:
         raise InputError("claim.id: must be 1 to 60 characters")
     if not claim.provider_id.strip() or len(claim.provider_id) > 40:
         raise InputError("claim.provider: must be 1 to 40 characters")
-    return SettleRequest(person_id, claim)
+    return SettleRequest(person_id, claim, level_stated)
 
 
 def _catalogue(claim: Claim) -> ItemLookup | None:
@@ -72,24 +94,6 @@ def _catalogue(claim: Claim) -> ItemLookup | None:
         if ln.item_class is None and ln.code not in catalogue.items:
             raise InputError(f"claim.lines[{i}].code: unknown catalogue code {ln.code!r}")
     return catalogue
-
-
-def _person(conn: Connection, row: Any, day: date) -> Person:
-    e = repo.enrollment_on(conn, row.person_id, day)
-    if e is None:
-        raise InputError(f"person_id: person {row.person_id} is not enrolled on {day}")
-    category = e.category
-    return Person(
-        person_id=row.person_id,
-        scheme=Scheme(e.scheme),
-        person_type=PersonType(e.person_type),
-        sex=Sex(row.sex),
-        birth_date=row.birth_date,
-        insured_region=e.region,
-        assistance_category=AssistanceCategory(category) if category else None,
-        enrolled_from=e.start_date,
-        enrolled_to=e.end_date,
-    )
 
 
 def _stored(row: Any) -> dict[str, Any]:
@@ -107,30 +111,66 @@ def _stored(row: Any) -> dict[str, Any]:
     return data
 
 
+def _provider(snap: Snapshot, req: SettleRequest) -> tuple[Level, str]:
+    """The provider's registered level and region; the claim must not say otherwise."""
+    claim = req.claim
+    if snap.provider_level is None or snap.provider_region is None:
+        raise NotFound(f"claim.provider: unknown provider {claim.provider_id!r} (not registered)")
+    level, region = Level(snap.provider_level), snap.provider_region
+    if req.level_stated and claim.level is not level:
+        raise InputError(
+            f"claim.level: {claim.level.value} but provider {claim.provider_id} is registered "
+            f"as {level.value}"
+        )
+    if claim.treatment_region and claim.treatment_region != region:
+        raise InputError(
+            f"claim.region: {claim.treatment_region} but provider {claim.provider_id} is in "
+            f"region {region}"
+        )
+    return level, region
+
+
 def _compute(
-    ctx: Context, conn: Connection, row: Any, claim: Claim
-) -> tuple[Person, Claim, Settlement, int | None]:
+    ctx: Context, person_id: str, snap: Snapshot, req: SettleRequest
+) -> tuple[Person, Claim, Settlement]:
+    level, region = _provider(snap, req)
+    claim = req.claim
     day = claim.settle_date
-    person = _person(conn, row, day)
+    e = snap.enrollment
+    if e is None:
+        raise InputError(f"person_id: person {person_id} is not enrolled on {day}")
+    person = Person(
+        person_id=person_id,
+        scheme=Scheme(e.scheme),
+        person_type=PersonType(e.person_type),
+        sex=Sex(snap.sex),
+        birth_date=snap.birth_date,
+        insured_region=e.region,
+        assistance_category=AssistanceCategory(e.category) if e.category else None,
+        enrolled_from=e.start_date,
+        enrolled_to=e.end_date,
+    )
     insured = ctx.chain(person.insured_region, "person.region")
-    region = claim.treatment_region or person.insured_region
     treatment = ctx.chain(region, "claim.region")
     route = claim.route
     if region != person.insured_region and route is Route.LOCAL:
         # 异地就医: filed care follows the local standard, otherwise temporary care
-        route = Route.FILED if repo.filing_on(conn, row.person_id, region, day) else Route.UNFILED
+        route = Route.FILED if snap.filed else Route.UNFILED
     if region == person.insured_region and route is not Route.LOCAL:
         raise InputError(f"claim.route: {route.value!r} but the care is in the insured region")
-    claim = replace(claim, treatment_region=region, route=route)
+    claim = replace(claim, level=level, treatment_region=region, route=route)
     check_covered(insured, day, "claim.discharge_date")
-    stored = repo.get_accumulators(conn, row.person_id, day.year)
-    acc, version = stored if stored else (Accumulators(year=day.year), None)
-    acc = replace(acc, account_balance=row.account_balance)
+    acc = (
+        read_accumulators(snap.accumulators, "stored accumulators")
+        if snap.accumulators is not None
+        else Accumulators(year=day.year)
+    )
+    acc = replace(acc, account_balance=snap.account_balance)
     try:
         s = settle(person, claim, acc, insured, treatment, _catalogue(claim))
     except PolicyError as e:
         raise InputError(f"claim: {e}") from None
-    return person, claim, s, version
+    return person, claim, s
 
 
 def _facts(person: Person, claim: Claim, s: Settlement) -> SettlementFacts:
@@ -157,58 +197,67 @@ def settlement_journal_id(provider_id: str, claim_no: str) -> str:
 
 
 def settle_claim(ctx: Context, req: SettleRequest, actor: Actor = SYSTEM) -> SettleOutcome:
-    """Settle and commit, or return the stored result of the same (provider, claim)."""
+    """Settle and commit, or return the stored result of the same (provider, claim).
+
+    One transaction: lock the person, read (one statement), compute, write and commit
+    (see :mod:`yibao.store.settle_sql`: two round trips on PostgreSQL)."""
     claim = req.claim
+    sql = settle_sql.statements(ctx.engine)
+    ref = f"{claim.provider_id}/{claim.claim_id}"
     try:
-        with ctx.engine.begin() as conn:
-            row = repo.get_person(conn, req.person_id, lock=True)
-            if row is None:
+        with settle_sql.transaction(ctx.engine, write=True) as conn:
+            snap = sql.read(
+                conn, req.person_id, claim.provider_id, claim.claim_id, claim.settle_date, lock=True
+            )
+            if snap is None:
                 raise NotFound(f"person_id: unknown person {req.person_id!r}")
-            done = repo.settlement_by_key(conn, claim.provider_id, claim.claim_id)
-            if done is not None:
-                if done.person_id != req.person_id:
+            if snap.done_id is not None:
+                if snap.done_person != req.person_id:
                     raise Conflict(
                         f"claim.id: {claim.claim_id} of {claim.provider_id} was settled for "
                         "another person"
                     )
-                repo.audit(
-                    conn,
-                    actor.actor_id,
-                    actor.role,
-                    "claim.replay",
-                    req.person_id,
-                    f"{claim.provider_id}/{claim.claim_id}",
-                )
-                return SettleOutcome(_stored(done), replayed=True)
-            person, claim, s, version = _compute(ctx, conn, row, claim)
-            jid = settlement_journal_id(claim.provider_id, claim.claim_id)
-            j = settlement_journal(jid, _facts(person, claim, s))
-            data = settlement_to_data(s)
-            if j.postings:
-                repo.insert_journal(conn, j)
-            else:  # all cash (class C, below the deductible with no account): nothing to post
-                jid = ""
-            conn.execute(
-                insert(t.settlements).values(
-                    provider_id=claim.provider_id,
-                    claim_no=claim.claim_id,
-                    person_id=person.person_id,
-                    scheme=person.scheme.value,
-                    insured_region=person.insured_region,
-                    treatment_region=claim.treatment_region,
-                    visit=claim.visit_type.value,
-                    settle_date=s.settle_date,
-                    status="settled",
-                    parts=asdict(s.parts),
-                    result=data,
-                    journal_id=jid,
-                    created_at=repo.now(),
-                )
+                done = sql.stored(conn, snap.done_id)
+                audit = (actor.actor_id, actor.role, "claim.replay", req.person_id, ref)
+                sql.audit_and_commit(conn, audit, repo.now())
+                return SettleOutcome(done, replayed=True)
+            person, claim, s = _compute(ctx, req.person_id, snap, req)
+            j = settlement_journal(
+                settlement_journal_id(claim.provider_id, claim.claim_id), _facts(person, claim, s)
             )
-            repo.save_accumulators(conn, person.person_id, s.after, version)
-            repo.set_account_balance(conn, person.person_id, s.after.account_balance, row.version)
-            repo.audit(conn, actor.actor_id, actor.role, "claim.settle", person.person_id, j.ref)
-            data.update(
+            jid = j.journal_id if j.postings else ""  # all cash: nothing to post
+            data = settlement_to_data(s)
+            acc = accumulators_to_data(s.after)
+            acc.pop("account_balance", None)  # the account lives on the person row
+            sql.write_and_commit(
+                conn,
+                NewSettlement(
+                    person_id=person.person_id,
+                    person_version=snap.version,
+                    account_balance=s.after.account_balance,
+                    accumulators=acc,
+                    year=s.after.year,
+                    accumulators_version=snap.accumulators_version,
+                    journal=j if j.postings else None,
+                    settlement={
+                        "provider_id": claim.provider_id,
+                        "claim_no": claim.claim_id,
+                        "person_id": person.person_id,
+                        "scheme": person.scheme.value,
+                        "insured_region": person.insured_region,
+                        "treatment_region": claim.treatment_region,
+                        "visit": claim.visit_type.value,
+                        "settle_date": s.settle_date,
+                        "parts": {f: getattr(s.parts, f) for f in _PART_FIELDS},
+                        "result": data,
+                        "journal_id": jid,
+                    },
+                    audit=(actor.actor_id, actor.role, "claim.settle", person.person_id, j.ref),
+                ),
+                repo.now(),
+            )
+            answer = dict(data)
+            answer.update(
                 provider_id=claim.provider_id,
                 claim_no=claim.claim_id,
                 status="settled",
@@ -218,31 +267,31 @@ def settle_claim(ctx: Context, req: SettleRequest, actor: Actor = SYSTEM) -> Set
                 insured_region=person.insured_region,
                 treatment_region=claim.treatment_region,
             )
-            return SettleOutcome(data)
-    except IntegrityError:
+            return SettleOutcome(answer)
+    except sql.integrity_error:
         # the same claim for the same person is serialised by the lock; a duplicate key
         # here means a racing request for another person used this claim number
-        with ctx.engine.begin() as conn:
-            done = repo.settlement_by_key(conn, claim.provider_id, claim.claim_id)
-        if done is None or done.person_id != req.person_id:
+        with ctx.engine.begin() as c:
+            row = repo.settlement_by_key(c, claim.provider_id, claim.claim_id)
+        if row is None or row.person_id != req.person_id:
             raise Conflict(f"claim.id: {claim.claim_id} of {claim.provider_id} is taken") from None
-        return SettleOutcome(_stored(done), replayed=True)
+        return SettleOutcome(_stored(row), replayed=True)
 
 
 def pre_settle(ctx: Context, req: SettleRequest, actor: Actor = SYSTEM) -> SettleOutcome:
-    """预结算: the same computation, rolled back; only the audit line is kept."""
-    with ctx.engine.connect() as conn:
-        row = repo.get_person(conn, req.person_id)
-        if row is None:
-            conn.rollback()
+    """预结算: the same computation, nothing written; only the audit line is kept."""
+    claim = req.claim
+    sql = settle_sql.statements(ctx.engine)
+    with settle_sql.transaction(ctx.engine, write=False) as conn:
+        snap = sql.read(
+            conn, req.person_id, claim.provider_id, claim.claim_id, claim.settle_date, lock=False
+        )
+        if snap is None:
             raise NotFound(f"person_id: unknown person {req.person_id!r}")
-        try:
-            _, claim, s, _ = _compute(ctx, conn, row, req.claim)
-        finally:
-            conn.rollback()
-    with ctx.engine.begin() as conn:
+        _, claim, s = _compute(ctx, req.person_id, snap, req)
+    with ctx.engine.begin() as c:
         repo.audit(
-            conn,
+            c,
             actor.actor_id,
             actor.role,
             "claim.pre_settle",
@@ -307,6 +356,8 @@ def reverse_claim(
             raise NotFound(f"claim: no settlement {provider_id}/{claim_no}")
         person = repo.get_person(conn, found.person_id, lock=True)
         row = repo.settlement_by_key(conn, provider_id, claim_no)  # re-read under the lock
+        if person is None or row is None:  # a foreign key and an append-only table
+            raise RuntimeError(f"settlement {provider_id}/{claim_no} lost its person or row")
         if row.status != "settled":
             raise Conflict(f"claim: {provider_id}/{claim_no} is already {row.status}")
         year = row.settle_date.year
@@ -344,14 +395,14 @@ def reverse_claim(
             row.person_id,
             f"{provider_id}/{claim_no}",
         )
-        return _stored(repo.settlement_by_key(conn, provider_id, claim_no))
+        done = repo.settlement_by_key(conn, provider_id, claim_no)
+        assert done is not None  # written above, in this transaction
+        return _stored(done)
 
 
 def accumulators_of(
     ctx: Context, person_id: str, year: int, actor: Actor = SYSTEM
 ) -> dict[str, Any]:
-    from yibao.io.records import accumulators_to_data
-
     with ctx.engine.begin() as conn:
         row = repo.get_person(conn, person_id)
         if row is None:

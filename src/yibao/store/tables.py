@@ -163,6 +163,17 @@ audit_log = Table(
     Column("detail", Text, nullable=False),
 )
 
+providers = Table(
+    "providers",
+    metadata,
+    Column("provider_id", String(40), primary_key=True),  # 定点医药机构编码
+    Column("name", String(200), nullable=False),
+    Column("level", String(2), nullable=False),  # L1 | L2 | L3 (医院等级)
+    Column("region", String(6), nullable=False, index=True),  # where it treats (就医地)
+    Column("kind", String(20), nullable=False),  # hospital | primary_care | clinic | pharmacy
+    Column("created_at", DateTime(timezone=True), nullable=False),
+)
+
 api_keys = Table(
     "api_keys",
     metadata,

@@ -48,3 +48,16 @@ def claim_body(
             **extra,
         },
     }
+
+
+def provider_body(
+    provider_id: str = "H1", region: str = "990100", level: str = "L3", **extra: Any
+) -> dict[str, Any]:
+    return {
+        "provider_id": provider_id,
+        "name": f"医院 {provider_id}",
+        "level": level,
+        "region": region,
+        "kind": "hospital",
+        **extra,
+    }

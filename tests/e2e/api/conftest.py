@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from api_helpers import person_body
+from api_helpers import person_body, provider_body
 from fastapi.testclient import TestClient
 
 from yibao.api.app import create_app
@@ -36,6 +36,9 @@ def api(tmp_path: Path) -> Iterator[Api]:
     r = client.post("/persons", json=person_body(), headers={"X-API-Key": admin})
     assert r.status_code == 201, r.text
     pid = r.json()["person_id"]
+    for provider_id in ("H1", "H2"):
+        r = client.post("/providers", json=provider_body(provider_id), headers={"X-API-Key": admin})
+        assert r.status_code == 201, r.text
     keys = {
         "admin": admin,
         "auditor": create_key(engine, "auditor", "audit office"),

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import schemathesis
-from api_helpers import claim_body, person_body
+from api_helpers import claim_body, person_body, provider_body
 from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, settings
 
@@ -26,6 +26,7 @@ _APP = create_app(_ENGINE)
 _ADMIN = {"X-API-Key": create_key(_ENGINE, "admin", "fuzz")}
 _client = TestClient(_APP)
 _pid = _client.post("/persons", json=person_body(person_id="P1"), headers=_ADMIN).json()
+_client.post("/providers", json=provider_body("H1"), headers=_ADMIN)
 _client.post("/claims/settle", json=claim_body("P1"), headers=_ADMIN)
 
 schema = schemathesis.openapi.from_asgi("/openapi.json", _APP)

@@ -30,6 +30,34 @@ def test_upgrade_check_and_statements(tmp_path: Path) -> None:
     engine = make_engine(f"sqlite:///{tmp_path / 'yibao.db'}")
     ctx = Context(engine)
     pid = str(registration.register_person(ctx, person_body(person_id="P1"))["person_id"])
+    added = yibao(
+        tmp_path,
+        "db",
+        "add-provider",
+        "--id",
+        "H1",
+        "--name",
+        "一院",
+        "--level",
+        "L3",
+        "--region",
+        "990100",
+    )
+    assert added.returncode == 0 and "H1 registered" in added.stdout, added.stderr
+    again = yibao(
+        tmp_path,
+        "db",
+        "add-provider",
+        "--id",
+        "H1",
+        "--name",
+        "一院",
+        "--level",
+        "L3",
+        "--region",
+        "990100",
+    )
+    assert again.returncode != 0 and "already registered" in again.stderr
     settlement.settle_claim(ctx, settlement.read_settle_request(claim_body(pid)))
     ok = yibao(tmp_path, "ledger", "check")
     assert ok.returncode == 0 and "0 violation" in ok.stderr, ok.stderr

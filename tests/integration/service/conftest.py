@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import Engine, create_engine, text
-from svc_helpers import PG_URL, identity, pg_available, pg_engine
+from svc_helpers import PG_URL, identity, pg_available, pg_engine, register_providers
 
 from yibao.service import registration
 from yibao.service.context import Context
@@ -45,7 +45,9 @@ def engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine]:
 
 @pytest.fixture
 def ctx(engine: Engine) -> Context:
-    return Context(engine)
+    c = Context(engine)
+    register_providers(c)
+    return c
 
 
 @pytest.fixture

@@ -8,6 +8,8 @@ from typing import Any
 from sqlalchemy import Engine, create_engine, text
 
 from yibao.enroll.idcard import check_character
+from yibao.service import providers
+from yibao.service.context import Context
 from yibao.store.db import make_engine
 
 PG_URL = os.environ.get("YIBAO_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
@@ -51,3 +53,21 @@ def claim(
         "presplit": {"total": total, "full_selfpay": "1000.00"},
         **extra,
     }
+
+
+# the registered providers the tests settle for: (id, level, region)
+PROVIDERS = (("H1", "L3", "990100"), ("H2", "L3", "990100"), ("S1", "L3", "990200"))
+
+
+def register_providers(ctx: Context) -> None:
+    for provider_id, level, region in PROVIDERS:
+        providers.register_provider(
+            ctx,
+            {
+                "provider_id": provider_id,
+                "name": f"hospital {provider_id}",
+                "level": level,
+                "region": region,
+                "kind": "hospital",
+            },
+        )

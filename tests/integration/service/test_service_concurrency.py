@@ -9,7 +9,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from sqlalchemy import select
-from svc_helpers import claim, identity, pg_engine
+from svc_helpers import claim, identity, pg_engine, register_providers
 
 from yibao.service import ledger, registration, settlement
 from yibao.service.context import Context
@@ -25,6 +25,7 @@ def test_concurrent_claims_same_person(pg_schema: str) -> None:
     engine = pg_engine(pg_schema, pool_size=THREADS, max_overflow=0)
     upgrade(engine)
     ctx = Context(engine)
+    register_providers(ctx)
     p = registration.register_person(
         ctx,
         {

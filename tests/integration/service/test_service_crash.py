@@ -16,7 +16,7 @@ from contextlib import contextmanager
 import httpx
 import pytest
 from sqlalchemy import func, select
-from svc_helpers import PG_URL, claim, identity, pg_engine
+from svc_helpers import PG_URL, claim, identity, pg_engine, register_providers
 
 from yibao.api.auth import create_key
 from yibao.service import registration
@@ -64,6 +64,7 @@ def test_sigkill_mid_load(pg_schema: str) -> None:
     engine = pg_engine(pg_schema)
     upgrade(engine)
     ctx = Context(engine)
+    register_providers(ctx)
     persons = [
         str(
             registration.register_person(

@@ -129,7 +129,7 @@ def test_unknown_person_or_unenrolled_day_writes_nothing(ctx: Context, new_perso
 
 def test_cross_region_clearing(ctx: Context, new_person: Person) -> None:
     p = new_person()
-    out = settlement.settle_claim(ctx, req(p, region="990200"))
+    out = settlement.settle_claim(ctx, req(p, provider="S1", region="990200"))
     assert out.data["treatment_region"] == "990200"
     rows = contributions and ledger.clearing_statement(ctx, "2025-06")
     assert {(r["insured_region"], r["treatment_region"]) for r in rows} == {("990100", "990200")}
