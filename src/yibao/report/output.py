@@ -7,6 +7,12 @@ import tempfile
 from pathlib import Path
 
 
+def _umask() -> int:
+    current = os.umask(0)
+    os.umask(current)
+    return current
+
+
 def write_report(path: str | os.PathLike[str], html: str) -> Path:
     """Write ``html`` to ``path`` atomically and return the path.
 
@@ -22,6 +28,9 @@ def write_report(path: str | os.PathLike[str], html: str) -> Path:
             f.write(html)
             f.flush()
             os.fsync(f.fileno())
+        # mkstemp makes the file private (0600); a report is for reading, so take the
+        # permissions an ordinary new file would have under the user's umask.
+        os.chmod(tmp, 0o666 & ~_umask())
         os.replace(tmp, target)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)

@@ -378,3 +378,15 @@ def test_write_report_replaces_the_file_whole(tmp_path: Path, html: str) -> None
     write_report(target, html)
     assert target.read_text(encoding="utf-8") == html
     assert [p.name for p in target.parent.iterdir()] == ["settlement.html"]
+
+
+def test_written_report_is_readable_like_any_new_file(tmp_path: Path) -> None:
+    import os
+    import stat
+
+    from yibao.report import write_report
+
+    path = write_report(tmp_path / "r.html", "<html></html>")
+    mask = os.umask(0)
+    os.umask(mask)
+    assert stat.S_IMODE(path.stat().st_mode) == 0o666 & ~mask
