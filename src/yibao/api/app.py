@@ -15,6 +15,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
 from sqlalchemy import Engine
 
+from yibao.api import cases as cases_api
 from yibao.api import fhir
 from yibao.api.auth import KeyCache, Principal, Role
 from yibao.errors import InputError
@@ -325,4 +326,5 @@ def create_app(engine: Engine | None = None) -> FastAPI:
             raise NotFound(f"person_id: {person_id} has no enrollment")
         return fhir.coverage(person, enrollments[-1], date.today())
 
+    app.include_router(cases_api.router(ctx, principal))  # supervision cases (稽核案件)
     return app

@@ -220,5 +220,66 @@ def evaluate_cmd(
     console.print("all goals met")
 
 
+cases_app = typer.Typer(
+    help="Supervision cases (稽核案件) in the database (YIBAO_DATABASE_URL).",
+    no_args_is_help=True,
+)
+audit_app.add_typer(cases_app, name="cases")
+
+
+@cases_app.command("import")
+def cases_import(
+    hits: Path = typer.Argument(..., help="hits.parquet written by yibao audit run"),
+    fund: str = typer.Option("employee_pooled", "--fund", help="the fund a clawback credits"),
+    min_amount: str = typer.Option("0", "--min-amount", help="skip providers flagged below (yuan)"),
+) -> None:
+    """Open one case per (registered) provider from the hits; the same hits again open none."""
+    from yibao.io.records import enum_value, money
+    from yibao.ledger.model import Fund
+    from yibao.service.cases import import_parquet
+    from yibao.service.context import Context
+    from yibao.store.db import make_engine
+
+    opened = import_parquet(
+        Context(make_engine()),
+        hits,
+        fund=enum_value(fund, "--fund", Fund),
+        min_amount_fen=money(min_amount, "--min-amount"),
+    )
+    Console().print(f"{len(opened)} cases opened")
+    for c in opened:
+        Console().print(f"  {c['case_id']}  {c['provider_id']}  {c['region']}  {c['flagged']}")
+
+
+@cases_app.command("list")
+def cases_list(
+    region: str | None = typer.Option(None, "--region"),
+    provider: str | None = typer.Option(None, "--provider"),
+    status: str | None = typer.Option(None, "--status", help="open, under_review, …"),
+) -> None:
+    """The stored cases."""
+    from yibao.service.cases import list_cases
+    from yibao.service.context import Context
+    from yibao.store.db import make_engine
+
+    rows = list_cases(Context(make_engine()), region=region, provider_id=provider, status=status)
+    table = Table(title=f"supervision cases ({len(rows)})")
+    for col in ("case", "provider", "region", "status", "flagged", "recovered", "rules"):
+        table.add_column(
+            col, justify="right" if col in ("flagged", "recovered") else "left", no_wrap=True
+        )
+    for c in rows:
+        table.add_row(
+            c["case_id"],
+            c["provider_id"],
+            c["region"],
+            c["status"],
+            c["flagged"],
+            c["recovered"],
+            ", ".join(c["rule_codes"]),
+        )
+    Console().print(table)
+
+
 def register(app: typer.Typer) -> None:
     app.add_typer(audit_app, name="audit")

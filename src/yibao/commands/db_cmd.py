@@ -46,7 +46,7 @@ def register(app: typer.Typer) -> None:
         level: str = typer.Option(..., "--level", help="L1, L2 or L3"),
         region: str = typer.Option(..., "--region", help="the region it treats in"),
         kind: str = typer.Option(
-            "hospital", "--kind", help="hospital, primary_care, clinic, pharmacy"
+            "hospital", "--kind", help="hospital, primary_care, community, clinic, pharmacy"
         ),
     ) -> None:
         """Register a provider: claims are settled for registered providers only."""

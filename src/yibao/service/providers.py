@@ -24,6 +24,7 @@ PROVIDER_KEYS = frozenset({"provider_id", "name", "level", "region", "kind"})
 class ProviderKind(StrEnum):
     HOSPITAL = "hospital"  # 医院
     PRIMARY_CARE = "primary_care"  # 基层医疗卫生机构
+    COMMUNITY = "community"  # 社区卫生服务中心 (as the synthetic province writes them)
     CLINIC = "clinic"  # 门诊部、诊所
     PHARMACY = "pharmacy"  # 定点零售药店
 

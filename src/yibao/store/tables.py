@@ -170,7 +170,9 @@ providers = Table(
     Column("name", String(200), nullable=False),
     Column("level", String(2), nullable=False),  # L1 | L2 | L3 (医院等级)
     Column("region", String(6), nullable=False, index=True),  # where it treats (就医地)
-    Column("kind", String(20), nullable=False),  # hospital | primary_care | clinic | pharmacy
+    Column(
+        "kind", String(20), nullable=False
+    ),  # hospital | primary_care | community | clinic | pharmacy
     Column("created_at", DateTime(timezone=True), nullable=False),
 )
 
@@ -185,4 +187,35 @@ api_keys = Table(
     Column("provider_id", String(40), nullable=True),
     Column("name", String(100), nullable=False),
     Column("created_at", DateTime(timezone=True), nullable=False),
+)
+
+# supervision cases (稽核案件): the current state; every transition is an appended event
+supervision_cases = Table(
+    "supervision_cases",
+    metadata,
+    Column("case_id", String(60), primary_key=True),
+    Column("provider_id", String(40), nullable=False, index=True),
+    Column("region", String(6), nullable=False, index=True),
+    Column("fund", String(24), nullable=False),
+    Column("rule_codes", JSON, nullable=False),  # sorted list of rule codes
+    Column("claim_ids", JSON, nullable=False),  # sorted list of claim ids
+    Column("flagged_fen", BigInteger, nullable=False),  # what the hits put in question
+    Column("recovered_fen", BigInteger, nullable=False, default=0),  # fixed on confirmation
+    Column("status", String(16), nullable=False),  # open | under_review | confirmed | dismissed
+    Column("journal_id", String(200), nullable=True),  # the clawback journal once confirmed
+    Column("opened_at", DateTime(timezone=True), nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+)
+
+supervision_case_events = Table(
+    "supervision_case_events",
+    metadata,
+    Column("event_id", Integer, primary_key=True, autoincrement=True),
+    Column("case_id", ForeignKey("supervision_cases.case_id"), nullable=False, index=True),
+    Column("from_status", String(16), nullable=True),  # null for the opening event
+    Column("to_status", String(16), nullable=False),
+    Column("reviewer", String(60), nullable=False),
+    Column("reason", Text, nullable=False),
+    Column("day", Date, nullable=False),
+    Column("at", DateTime(timezone=True), nullable=False),
 )
