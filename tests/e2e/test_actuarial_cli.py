@@ -7,18 +7,7 @@ from pathlib import Path
 
 import pyarrow.parquet as pq
 import pytest
-
-from yibao.cli import main
-
-
-def run(argv: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
-    try:
-        main(argv)
-        code = 0
-    except SystemExit as e:
-        code = int(e.code or 0)
-    out = capsys.readouterr()
-    return code, out.out, out.err
+from cli_helpers import run
 
 
 def test_warn_writes_table_json_and_html(

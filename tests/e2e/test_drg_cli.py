@@ -8,8 +8,7 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
-
-from yibao.cli import main
+from cli_helpers import run
 
 HEADER = (
     "case_id,sex,age_years,age_days,weight_g,los_days,discharge_status,main_dx,other_dx,procedures"
@@ -21,16 +20,6 @@ ROWS = [
     "a4,1,0,3,1800,12,1,P07.300,,",
     "a5,1,30,,,4,1,N80.000,,",
 ]
-
-
-def run(argv: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
-    try:
-        main(argv)
-        code = 0
-    except SystemExit as e:
-        code = int(e.code or 0)
-    out = capsys.readouterr()
-    return code, out.out, out.err
 
 
 def write_csv(path: Path, lines: list[str]) -> Path:

@@ -3,30 +3,20 @@
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
+from cli_helpers import yibao as run_yibao
 
-ROOT = Path(__file__).resolve().parents[2]
 REGION = "990100"
 
 
 def yibao(*args: str | Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "yibao.cli", *map(str, args)],
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        timeout=300,
-        check=False,
-        env={**os.environ, "COLUMNS": "200"},
-    )
+    return run_yibao(*args, timeout=300)
 
 
 @pytest.fixture(scope="module")

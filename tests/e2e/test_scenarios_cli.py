@@ -2,26 +2,12 @@
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[2]
+from cli_helpers import ROOT, yibao
+
 SCENARIOS = ROOT / "tests" / "scenarios"
 NINGBO = SCENARIOS / "ningbo-2023-resident-adult-tier3.yaml"
-
-
-def yibao(*args: str | Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "yibao.cli", *map(str, args)],
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        timeout=120,
-        check=False,
-        env={**os.environ, "COLUMNS": "200"},
-    )
 
 
 def test_all_examples_pass() -> None:

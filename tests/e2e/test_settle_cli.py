@@ -3,20 +3,17 @@
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from cli_helpers import ROOT, yibao
 
 from yibao.money import fen_to_yuan
 from yibao.policy.pack import Citation
 from yibao.policy.registry import shipped_packs
 
-ROOT = Path(__file__).resolve().parents[2]
 EXAMPLES = ROOT / "examples"
 PERSON, CLAIM, HISTORY = (EXAMPLES / f"{n}.json" for n in ("person", "claim", "history"))
 
@@ -31,18 +28,6 @@ def _cite(path: str) -> Citation:
 def _fen(value: object) -> int:
     assert isinstance(value, int)
     return value
-
-
-def yibao(*args: str | Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "yibao.cli", *map(str, args)],
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        timeout=120,
-        check=False,
-        env={**os.environ, "COLUMNS": "200"},
-    )
 
 
 def settle_json(*extra: str | Path) -> dict[str, object]:

@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 from yibao.policy.catalogue import demo_catalogue
 from yibao.policy.registry import shipped_packs
 from yibao.settle.batch import catalogue_table, split_lines
-from yibao.settle.model import Line
+from yibao.settle.model import PRESPLIT_AMOUNTS, Line
 from yibao.settle.rules import class_b_preself_ratio
 from yibao.settle.split import split_bill
 from yibao.types import Scheme, Sex, VisitType
@@ -68,7 +68,7 @@ def _scalar(claim: dict[str, object]) -> tuple[int, ...]:
     p = split_bill(
         lines, CATALOGUE, ratio.value, Sex(claim["sex"]), age, VisitType(claim["visit_type"])
     ).presplit  # type: ignore[arg-type]
-    return (p.total, p.full_selfpay, p.over_limit, p.preself, p.item_fund, p.item_fund_scope)
+    return tuple(getattr(p, k) for k in PRESPLIT_AMOUNTS)
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -98,17 +98,7 @@ def test_batch_split_equals_scalar_split(drawn: list[dict[str, object]]) -> None
         YEAR,
     )
     batch = {
-        r["claim_id"]: tuple(
-            int(r[k])
-            for k in (
-                "total",
-                "full_selfpay",
-                "over_limit",
-                "preself",
-                "item_fund",
-                "item_fund_scope",
-            )
-        )
+        r["claim_id"]: tuple(int(r[k]) for k in PRESPLIT_AMOUNTS)
         for r in con.execute(out).to_dict("records")
     }
     for claim in drawn:

@@ -24,6 +24,7 @@ from yibao.errors import InputError
 from yibao.money import RATIO_SCALE, ratio_units
 from yibao.policy.registry import PackRegistry
 from yibao.policy.schema import ACCOUNT_PARTS, AgeBand
+from yibao.settle.model import PRESPLIT_AMOUNTS
 from yibao.settle.rules import RuleKey, Rules, resolve_rules
 from yibao.settle.schedule import Schedule
 from yibao.types import AssistanceCategory, Level, PersonType, Route, Scheme, VisitType
@@ -56,12 +57,7 @@ CLAIM_COLUMNS = (
     "assistance_category",
     "insured_pack",
     "account_balance_fen",
-    "total",
-    "full_selfpay",
-    "over_limit",
-    "preself",
-    "item_fund",
-    "item_fund_scope",
+    *PRESPLIT_AMOUNTS,
 )
 
 
@@ -288,12 +284,7 @@ _BASE = (
     "settle_date",
     "visit_type",
     "account_balance_fen",
-    "total",
-    "full_selfpay",
-    "over_limit",
-    "preself",
-    "item_fund",
-    "item_fund_scope",
+    *PRESPLIT_AMOUNTS,
 )
 
 

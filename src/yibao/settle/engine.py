@@ -17,7 +17,7 @@ from types import MappingProxyType
 from yibao.errors import InputError
 from yibao.money import RATIO_SCALE, Fen, format_yuan, round_units
 from yibao.policy.pack import Citation, PolicyChain
-from yibao.settle.model import Accumulators, Claim, Person, PoolTotals, PreSplit
+from yibao.settle.model import PRESPLIT_AMOUNTS, Accumulators, Claim, Person, PoolTotals, PreSplit
 from yibao.settle.parts import Parts
 from yibao.settle.rules import RuleKey, Rules, class_b_preself_ratio, resolve_rules
 from yibao.settle.schedule import Schedule, capped
@@ -80,14 +80,7 @@ def _check_claim(person: Person, claim: Claim, acc: Accumulators) -> None:
         raise InputError(f"claim {claim.claim_id}: give lines or pre-split amounts, not both")
     p = claim.presplit
     if p is not None:
-        for name in (
-            "total",
-            "full_selfpay",
-            "over_limit",
-            "preself",
-            "item_fund",
-            "item_fund_scope",
-        ):
+        for name in PRESPLIT_AMOUNTS:
             if getattr(p, name) < 0:
                 raise InputError(
                     f"claim {claim.claim_id}: {name} must not be negative, got {getattr(p, name)}"

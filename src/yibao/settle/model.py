@@ -78,6 +78,17 @@ class PreSplit:
         return self.total - self.full_selfpay - self.over_limit - self.preself
 
 
+PRESPLIT_AMOUNTS = (
+    "total",
+    "full_selfpay",
+    "over_limit",
+    "preself",
+    "item_fund",
+    "item_fund_scope",
+)
+"""The amount fields of :class:`PreSplit`, in order (also the batch engine's amount columns)."""
+
+
 @dataclass(frozen=True, slots=True)
 class Claim:
     """A claim to settle (结算申请): one admission, visit or pharmacy purchase."""
