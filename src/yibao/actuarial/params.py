@@ -22,6 +22,7 @@ from typing import Any, Final
 import yaml
 
 from yibao.errors import InputError
+from yibao.policy.nodes import NodeReader
 
 _Loader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
@@ -132,26 +133,17 @@ PREFECTURE_SPEC: Final[Mapping[str, Spec]] = {
 _CODE = re.compile(r"^\d{6}$")
 
 
-class _Ctx:
-    def __init__(self, source: str) -> None:
-        self.source = source
+def _input_error(message: str, source: str, line: int | None) -> InputError:
+    return InputError(f"{source}:{line}: {message}" if line is not None else f"{source}: {message}")
 
-    def fail(self, node: yaml.Node | None, message: str) -> InputError:
-        where = f"{self.source}:{node.start_mark.line + 1}" if node is not None else self.source
-        return InputError(f"{where}: {message}")
+
+class _Ctx(NodeReader):
+    def __init__(self, source: str) -> None:
+        super().__init__(source, _input_error)
 
 
 def _mapping(ctx: _Ctx, node: yaml.Node, what: str) -> dict[str, tuple[yaml.Node, yaml.Node]]:
-    if not isinstance(node, yaml.MappingNode):
-        raise ctx.fail(node, f"{what} must be a mapping")
-    out: dict[str, tuple[yaml.Node, yaml.Node]] = {}
-    for k, v in node.value:
-        if not isinstance(k, yaml.ScalarNode):
-            raise ctx.fail(k, f"{what} has a key that is not a plain name")
-        if k.value in out:
-            raise ctx.fail(k, f"duplicate key '{k.value}' in {what}")
-        out[str(k.value)] = (k, v)
-    return out
+    return ctx.mapping(node, what)
 
 
 def _scalar(ctx: _Ctx, node: yaml.Node, what: str) -> str:

@@ -21,6 +21,7 @@ import yaml
 
 from yibao.money import MoneyError, ratio, yuan_to_fen
 from yibao.policy.errors import PolicyError
+from yibao.policy.nodes import NodeReader
 from yibao.policy.pack import Pack, PackLevel, Reference, Version
 from yibao.policy.schema import AgeBand, Band, Kind, LeafSpec, children_hint, is_branch, leaf_spec
 
@@ -31,27 +32,17 @@ _DEFAULT_KEYS = {"_from", "_to", "_ref"}
 _VERSION_KEYS = {"value", "from", "to", "ref"}
 
 
-class _Ctx:
-    def __init__(self, source: str) -> None:
-        self.source = source
+def _policy_error(message: str, source: str, line: int | None) -> PolicyError:
+    return PolicyError(message, source=source, line=line)
 
-    def fail(self, node: yaml.Node | None, message: str) -> PolicyError:
-        line = node.start_mark.line + 1 if node is not None else None
-        return PolicyError(message, source=self.source, line=line)
+
+class _Ctx(NodeReader):
+    def __init__(self, source: str) -> None:
+        super().__init__(source, _policy_error)
 
 
 def _mapping(ctx: _Ctx, node: yaml.Node, what: str) -> dict[str, tuple[yaml.Node, yaml.Node]]:
-    """A mapping node as {key: (key node, value node)}, refusing duplicate keys."""
-    if not isinstance(node, yaml.MappingNode):
-        raise ctx.fail(node, f"{what} must be a mapping")
-    out: dict[str, tuple[yaml.Node, yaml.Node]] = {}
-    for k, v in node.value:
-        if not isinstance(k, yaml.ScalarNode):
-            raise ctx.fail(k, f"{what} has a key that is not a plain name")
-        if k.value in out:
-            raise ctx.fail(k, f"duplicate key '{k.value}' in {what}")
-        out[k.value] = (k, v)
-    return out
+    return ctx.mapping(node, what)
 
 
 def _scalar(ctx: _Ctx, node: yaml.Node, what: str) -> str | None:
