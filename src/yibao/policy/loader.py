@@ -325,53 +325,101 @@ def _walk(
             )
 
 
-def _references(ctx: _Ctx, node: yaml.Node) -> dict[str, Reference]:
+def _references(ctx: _Ctx, node: yaml.Node, marker: str) -> dict[str, Reference]:
+    """The declared references; each has a url or sets ``marker`` (synthetic / hypothetical)."""
     out: dict[str, Reference] = {}
     for key, (_, vnode) in _mapping(ctx, node, "references").items():
         m = _mapping(ctx, vnode, f"reference '{key}'")
-        _no_unknown(ctx, m, {"title", "url", "synthetic"}, f"reference '{key}'")
+        _no_unknown(ctx, m, {"title", "url", marker}, f"reference '{key}'")
         if "title" not in m:
             raise ctx.fail(vnode, f"reference '{key}' needs a title")
         title = _scalar(ctx, m["title"][1], "title") or ""
         url = _scalar(ctx, m["url"][1], "url") if "url" in m else None
-        synthetic = _bool(ctx, m["synthetic"][1], "synthetic") if "synthetic" in m else False
-        if not url and not synthetic:
-            raise ctx.fail(vnode, f"reference '{key}' needs a url or 'synthetic: true'")
-        out[key] = Reference(key, title, url, synthetic)
+        marked = _bool(ctx, m[marker][1], marker) if marker in m else False
+        if not url and not marked:
+            raise ctx.fail(vnode, f"reference '{key}' needs a url or '{marker}: true'")
+        out[key] = Reference(
+            key,
+            title,
+            url,
+            synthetic=marked and marker == "synthetic",
+            hypothetical=marked and marker == "hypothetical",
+        )
     return out
+
+
+class PackReader(_Ctx):
+    """The strict reader of one file in the pack format, shared by policy packs and by the
+    reform overlays of :mod:`yibao.reform` (same leaves, types, references and errors)."""
+
+    def __init__(self, text: str, source: str) -> None:
+        super().__init__(source)
+        try:
+            root = yaml.compose(text, Loader=_Loader)
+        except yaml.YAMLError as e:
+            mark = getattr(e, "problem_mark", None)
+            line = mark.line + 1 if mark is not None else None
+            raise PolicyError(
+                f"malformed YAML: {getattr(e, 'problem', e)}", source=source, line=line
+            ) from None
+        if root is None:
+            raise PolicyError("empty file", source=source)
+        self.root: yaml.Node = root
+
+    def top(
+        self, what: str, allowed: set[str], required: tuple[str, ...]
+    ) -> dict[str, tuple[yaml.Node, yaml.Node]]:
+        """The top-level mapping, refusing unknown keys and naming a missing one."""
+        top = _mapping(self, self.root, what)
+        _no_unknown(self, top, allowed, what)
+        for key in required:
+            if key not in top:
+                raise self.fail(self.root, f"missing top-level key '{key}'")
+        return top
+
+    def text(self, node: yaml.Node, what: str) -> str | None:
+        return _scalar(self, node, what)
+
+    def day(self, node: yaml.Node, what: str) -> date:
+        return _date(self, node, what)
+
+    def decimal(self, node: yaml.Node, what: str, lo: Decimal, hi: Decimal, label: str) -> Decimal:
+        return _decimal(self, node, what, lo, hi, label)
+
+    def ref(self, node: yaml.Node, refs: set[str]) -> str:
+        return _ref(self, node, refs)
+
+    def references(self, node: yaml.Node, marker: str = "synthetic") -> dict[str, Reference]:
+        return _references(self, node, marker)
+
+    def parameters(
+        self, node: yaml.Node, refs: set[str], start: date | None = None
+    ) -> dict[str, tuple[Version, ...]]:
+        """Every leaf under ``parameters``; ``start`` dates the bare values when given."""
+        leaves: dict[str, tuple[Version, ...]] = {}
+        _walk(self, node, "", _Defaults(start), refs, leaves)
+        return leaves
+
+
+_PACK_LEVELS = (PackLevel.NATIONAL, PackLevel.PROVINCE, PackLevel.PREFECTURE)
 
 
 def parse_pack(text: str, source: str = "<string>") -> Pack:
     """Parse one pack from YAML text; every error names ``source``, line and key."""
-    ctx = _Ctx(source)
-    try:
-        root = yaml.compose(text, Loader=_Loader)
-    except yaml.YAMLError as e:
-        mark = getattr(e, "problem_mark", None)
-        line = mark.line + 1 if mark is not None else None
-        raise PolicyError(
-            f"malformed YAML: {getattr(e, 'problem', e)}", source=source, line=line
-        ) from None
-    if root is None:
-        raise PolicyError("empty file", source=source)
-    top = _mapping(ctx, root, "the pack")
-    _no_unknown(ctx, top, _TOP_KEYS, "the pack")
-    for required in ("pack", "name", "level", "region", "references", "parameters"):
-        if required not in top:
-            raise ctx.fail(root, f"missing top-level key '{required}'")
+    ctx = PackReader(text, source)
+    top = ctx.top(
+        "the pack", _TOP_KEYS, ("pack", "name", "level", "region", "references", "parameters")
+    )
     level_text = _scalar(ctx, top["level"][1], "level")
-    try:
-        level = PackLevel(level_text or "")
-    except ValueError:
+    if level_text not in _PACK_LEVELS:
         raise ctx.fail(
             top["level"][1], f"level must be national, province or prefecture, got {level_text!r}"
-        ) from None
+        )
+    level = PackLevel(level_text)
     parent = _scalar(ctx, top["parent"][1], "parent") if "parent" in top else None
     if (parent is None) != (level is PackLevel.NATIONAL):
-        raise ctx.fail(root, "every pack but the national one names its parent")
-    refs = _references(ctx, top["references"][1])
-    leaves: dict[str, tuple[Version, ...]] = {}
-    _walk(ctx, top["parameters"][1], "", _Defaults(), set(refs), leaves)
+        raise ctx.fail(ctx.root, "every pack but the national one names its parent")
+    refs = ctx.references(top["references"][1])
     return Pack(
         id=_scalar(ctx, top["pack"][1], "pack") or "",
         name=_scalar(ctx, top["name"][1], "name") or "",
@@ -379,15 +427,19 @@ def parse_pack(text: str, source: str = "<string>") -> Pack:
         parent=parent,
         region=_scalar(ctx, top["region"][1], "region") or "",
         references=refs,
-        leaves=leaves,
+        leaves=ctx.parameters(top["parameters"][1], set(refs)),
         source=source,
     )
 
 
-def load_pack(path: Path) -> Pack:
-    """Load one pack file."""
+def read_source(path: Path) -> str:
+    """The text of a pack-format file; an unreadable file is a :class:`PolicyError`."""
     try:
-        text = path.read_text(encoding="utf-8")
+        return path.read_text(encoding="utf-8")
     except OSError as e:
         raise PolicyError(f"cannot read: {e.strerror}", source=str(path)) from None
-    return parse_pack(text, source=str(path))
+
+
+def load_pack(path: Path) -> Pack:
+    """Load one pack file."""
+    return parse_pack(read_source(path), source=str(path))

@@ -22,16 +22,21 @@ class PackLevel(StrEnum):
     NATIONAL = "national"
     PROVINCE = "province"
     PREFECTURE = "prefecture"
+    REFORM = "reform"  # a policy reform laid over a prefecture (see yibao.reform)
 
 
 @dataclass(frozen=True, slots=True)
 class Reference:
-    """The document a value comes from (政策文件): a number or title and a URL, or synthetic."""
+    """The document a value comes from (政策文件): a number or title and a URL, or synthetic.
+
+    ``hypothetical`` marks a value a reform proposes rather than one any document sets.
+    """
 
     key: str
     title: str
     url: str | None = None
     synthetic: bool = False
+    hypothetical: bool = False
 
 
 @dataclass(frozen=True, slots=True)

@@ -11,7 +11,12 @@ from yibao.policy.errors import PolicyError
 from yibao.policy.loader import load_pack, parse_pack
 from yibao.policy.pack import Pack, PackLevel, PolicyChain
 
-_ORDER = {PackLevel.NATIONAL: 0, PackLevel.PROVINCE: 1, PackLevel.PREFECTURE: 2}
+_ORDER = {
+    PackLevel.NATIONAL: 0,
+    PackLevel.PROVINCE: 1,
+    PackLevel.PREFECTURE: 2,
+    PackLevel.REFORM: 3,
+}
 
 
 @dataclass(frozen=True)
@@ -46,11 +51,17 @@ class PackRegistry:
         return PolicyChain(tuple(chain))
 
     def by_region(self, region: str) -> Pack:
-        """The pack whose region code is ``region``."""
+        """The most local pack whose region code is ``region`` (a reform laid over a
+        prefecture shares its code and wins)."""
+        found: Pack | None = None
         for pack in self.packs.values():
-            if pack.region == region:
-                return pack
-        raise PolicyError(f"no policy pack for region '{region}'")
+            if pack.region == region and (
+                found is None or _ORDER[pack.level] > _ORDER[found.level]
+            ):
+                found = pack
+        if found is None:
+            raise PolicyError(f"no policy pack for region '{region}'")
+        return found
 
     def with_packs(self, packs: Iterable[Pack]) -> PackRegistry:
         """A registry with ``packs`` added (an added pack replaces one with its id)."""
