@@ -14,6 +14,7 @@ import numpy.typing as npt
 
 from yibao.synth import calibration as cal
 from yibao.synth.config import SynthConfig
+from yibao.synth.income import household_income
 
 PERSON_TYPES: tuple[str, ...] = ("active", "retired", "adult", "child", "elderly")
 ASSISTANCE: tuple[str, ...] = (
@@ -58,6 +59,7 @@ class Persons:
     balance_fen: npt.NDArray[np.int64]
     enrolled_from: npt.NDArray[np.datetime64]
     enrolled_to: npt.NDArray[np.datetime64]  # NaT = open
+    household_income_fen: npt.NDArray[np.int64]  # synthetic, see :mod:`yibao.synth.income`
 
     def __len__(self) -> int:
         return len(self.sex)
@@ -165,6 +167,8 @@ def generate_persons(config: SynthConfig, rng: np.random.Generator) -> Persons:
     kind_share = [cal.EMPLOYER_KIND_SHARE[k] for k in EMPLOYER_KINDS]
     kind = np.where(ptype == 0, _choice(rng, n, kind_share), -1)
     start, end = _enrollment(rng, ptype, birth, config.year)
+    wage = _wages(rng, ptype, kind)
+    assistance = _assistance(rng, ptype)
     return Persons(
         sex=sex,
         birth=birth,
@@ -172,9 +176,10 @@ def generate_persons(config: SynthConfig, rng: np.random.Generator) -> Persons:
         ptype=ptype,
         region=region,
         employer_kind=kind,
-        wage_fen=_wages(rng, ptype, kind),
-        assistance=_assistance(rng, ptype),
+        wage_fen=wage,
+        assistance=assistance,
         balance_fen=_balances(rng, ptype),
         enrolled_from=start,
         enrolled_to=end,
+        household_income_fen=household_income(config.seed, ptype <= 1, wage, assistance >= 0),
     )

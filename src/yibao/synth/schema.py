@@ -23,6 +23,8 @@ PERSONS = pa.schema(
         ("account_balance_fen", pa.int64()),
         ("enrolled_from", pa.date32()),
         ("enrolled_to", pa.date32()),
+        # SYNTHETIC annual per-capita household disposable income (yibao.synth.income)
+        ("household_income_fen", pa.int64()),
     ]
 )
 EMPLOYERS = pa.schema(

@@ -71,6 +71,7 @@ def persons_table(config: SynthConfig, persons: Persons, employers: Employers) -
         pa.array(persons.balance_fen, pa.int64()),
         _dates(persons.enrolled_from),
         _dates(persons.enrolled_to),
+        pa.array(persons.household_income_fen, pa.int64()),
     ]
     return pa.Table.from_arrays(columns, schema=schema.PERSONS)
 
