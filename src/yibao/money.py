@@ -17,6 +17,9 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from enum import StrEnum
 from typing import Final
 
+import numpy as np
+import numpy.typing as npt
+
 Fen = int
 """An amount of money in fen (分, 0.01 yuan)."""
 
@@ -129,6 +132,22 @@ def div_half_up(numerator: int, denominator: int) -> int:
     if numerator < 0:
         return -div_half_up(-numerator, denominator)
     return (2 * numerator + denominator) // (2 * denominator)
+
+
+def div_half_up_array(
+    numerator: npt.NDArray[np.int64], denominator: npt.NDArray[np.int64] | int
+) -> npt.NDArray[np.int64]:
+    """:func:`div_half_up` element-wise over int64 arrays (non-negative numerators, positive
+    denominators): the same integer formula, for table code that works on whole columns.
+
+    >>> div_half_up_array(np.array([5, 4, 7]), np.array([2, 2, 4])).tolist()
+    [3, 2, 2]
+    """
+    n = np.asarray(numerator, np.int64)
+    d = np.asarray(denominator, np.int64)
+    if (d <= 0).any() or (n < 0).any():
+        raise MoneyError("div_half_up_array needs numerators ≥ 0 and denominators > 0")
+    return np.asarray((2 * n + d) // (2 * d), np.int64)
 
 
 def round_units(units: int) -> Fen:

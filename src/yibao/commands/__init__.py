@@ -20,6 +20,7 @@ _MODULES = (
     "serve_cmd",
     "actuarial_cmd",
     "audit_cmd",
+    "reform_cmd",
 )
 
 

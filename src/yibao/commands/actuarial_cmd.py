@@ -37,11 +37,13 @@ LEVEL_STYLE = {
 }
 
 
-def _shipped(name: str) -> Path:
+def shipped_assumptions(name: str) -> Path:
+    """A file shipped in ``yibao/actuarial/assumptions`` (defaults, demo history, thresholds)."""
     return Path(str(resources.files("yibao.actuarial") / "assumptions" / name))
 
 
-def _read(path: Path) -> str:
+def read_input(path: Path) -> str:
+    """A user's input file as text; a missing or unreadable file is a one-line error."""
     try:
         return path.read_text(encoding="utf-8")
     except FileNotFoundError:
@@ -76,11 +78,13 @@ def _write_parquet(path: Path, columns: dict[str, list[Any]]) -> None:
 def _load(
     assumptions: Path | None, scenarios: Path | None, only: list[str]
 ) -> tuple[Parameters, list[Scenario], str, str]:
-    a_path = assumptions or _shipped("default.yaml")
-    s_path = scenarios or _shipped("scenarios.yaml")
-    base = parse_assumptions(_read(a_path), a_path.name if assumptions is None else str(a_path))
+    a_path = assumptions or shipped_assumptions("default.yaml")
+    s_path = scenarios or shipped_assumptions("scenarios.yaml")
+    base = parse_assumptions(
+        read_input(a_path), a_path.name if assumptions is None else str(a_path)
+    )
     scs = list(
-        parse_scenarios(_read(s_path), base, s_path.name if scenarios is None else str(s_path))
+        parse_scenarios(read_input(s_path), base, s_path.name if scenarios is None else str(s_path))
     )
     if only:
         known = {s.name for s in scs}
@@ -337,14 +341,14 @@ def register(app: typer.Typer) -> None:
         from yibao.actuarial.warning import warn_all
         from yibao.report.actuarial_report import render_warning
 
-        h_path = history or _shipped("demo-history.yaml")
-        t_path = thresholds or _shipped("warning.yaml")
+        h_path = history or shipped_assumptions("demo-history.yaml")
+        t_path = thresholds or shipped_assumptions("warning.yaml")
         if ledger:
             rows, ytd = _ledger_actuals()
             h_path = Path("the fund ledger")
         else:
-            rows, ytd = parse_history(_read(h_path), str(h_path) if history else h_path.name)
-        limits = parse_thresholds(_read(t_path), str(t_path) if thresholds else t_path.name)
+            rows, ytd = parse_history(read_input(h_path), str(h_path) if history else h_path.name)
+        limits = parse_thresholds(read_input(t_path), str(t_path) if thresholds else t_path.name)
         if not rows:
             raise InputError(f"{h_path}: no complete fund years")
         target = year if year is not None else max(r.year for r in rows) + 1

@@ -497,7 +497,8 @@ def _oop_chart(oop: OutOfPocket) -> Markup:
     return Markup(chart)
 
 
-def _environment() -> Environment:
+def environment() -> Environment:
+    """The Jinja environment of the report templates, with the display filters."""
     env = Environment(
         loader=PackageLoader("yibao.report", "templates"),
         autoescape=select_autoescape(["html", "j2"]),
@@ -538,4 +539,4 @@ def render_settlement_report(summary: SettlementSummary, meta: ReportMeta) -> st
         "ratio_chart": _ratio_chart(summary),
         "oop_chart": _oop_chart(summary.out_of_pocket),
     }
-    return _environment().get_template("settlement.html.j2").render(context)
+    return environment().get_template("settlement.html.j2").render(context)

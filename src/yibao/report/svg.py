@@ -179,6 +179,11 @@ def _y_axis(
     return "".join(parts)
 
 
+def _bars_left(categories: Sequence[str]) -> float:
+    """Where horizontal bars start: after the widest category label (within limits)."""
+    return min(260.0, max([text_width(c) for c in categories] + [40.0]) + 12) + 8
+
+
 def stacked_hbar_chart(
     title: str,
     categories: Sequence[str],
@@ -192,8 +197,7 @@ def stacked_hbar_chart(
 
     The total is written at the end of each bar; each segment's value is in its tooltip.
     """
-    label_w = min(260.0, max([text_width(c) for c in categories] + [40.0]) + 12)
-    left, right_pad, row_h, bar_h = label_w + 8, 90.0, 30.0, 18.0
+    left, right_pad, row_h, bar_h = _bars_left(categories), 90.0, 30.0, 18.0
     legend, legend_bottom = _legend(series, left, 18)
     top = max(10.0, legend_bottom)
     bottom = top + row_h * len(categories)
@@ -351,5 +355,47 @@ def histogram(
         lx, anchor = (x + 3, "start") if fits else (x - 3, "end")
         parts.append(_text(lx, y, name, anchor, ' class="marker" fill="#D55E00"'))
     parts.append(_text(left + plot_w / 2, bottom + 36, x_label, "middle", ' class="axis-label"'))
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+def diverging_hbar_chart(
+    title: str,
+    categories: Sequence[str],
+    values: Sequence[int],
+    fmt: Formatter,
+    *,
+    axis_label: str = "",
+    desc: str = "",
+    colours: tuple[str, str] = (PALETTE[2], PALETTE[5]),
+) -> str:
+    """Horizontal bars from a zero line for signed values (a change): negative to the left
+    in the first colour, positive to the right in the second, the value at the bar's end."""
+    left, pad, row_h, bar_h = _bars_left(categories), 90.0, 30.0, 18.0
+    top, bottom = 10.0, 10.0 + row_h * len(categories)
+    half = (WIDTH - left - 2 * pad) / 2
+    zero = left + pad + half
+    ticks = axis_ticks(max((abs(v) for v in values), default=0), 3)
+    scale = half / ticks[-1]
+    parts = [_open(WIDTH, bottom + 44, title, desc)]
+    for tick in ticks:
+        for x in {zero - tick * scale, zero + tick * scale}:
+            parts.append(_line(x, top, x, bottom, GRID_COLOUR))
+        parts.append(_text(zero + tick * scale, bottom + 16, fmt(tick), "middle", ' fill="#333"'))
+        if tick:
+            parts.append(
+                _text(zero - tick * scale, bottom + 16, fmt(-tick), "middle", ' fill="#333"')
+            )
+    parts.append(_line(zero, top, zero, bottom, AXIS_COLOUR))
+    for i, (category, value) in enumerate(zip(categories, values, strict=True)):
+        y = top + row_h * i + (row_h - bar_h) / 2
+        w = abs(value) * scale
+        x = zero - w if value < 0 else zero
+        parts.append(_text(left - 8, y + bar_h - 4, category, "end"))
+        colour = colours[0] if value < 0 else colours[1]
+        parts.append(_rect(x, y, w, bar_h, colour, f"{category}: {fmt(value)}"))
+        end, anchor = (x - 4, "end") if value < 0 else (x + w + 4, "start")
+        parts.append(_text(end, y + bar_h - 4, fmt(value), anchor, ' class="value"'))
+    parts.append(_text(zero, bottom + 34, axis_label, "middle", ' class="axis-label"'))
     parts.append("</svg>")
     return "".join(parts)

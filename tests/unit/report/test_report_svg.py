@@ -28,6 +28,7 @@ def charts() -> dict[str, str]:
         "histogram": svg.histogram(
             EVIL, [svg.Bin(0, 10, 3), svg.Bin(10, None, 1)], str, markers=[(EVIL, 5)]
         ),
+        "diverging": svg.diverging_hbar_chart(EVIL, [EVIL, "b"], [-1, 2], str, axis_label=EVIL),
     }
 
 
@@ -102,3 +103,15 @@ def test_an_empty_chart_still_draws() -> None:
 
 def test_text_width_counts_chinese_as_wider() -> None:
     assert svg.text_width("统筹基金") > svg.text_width("pool")
+
+
+def test_diverging_bars_grow_left_for_decreases_and_right_for_increases() -> None:
+    chart = svg.diverging_hbar_chart("change", ["down", "up", "none"], [-50, 100, 0], str)
+    root = ElementTree.fromstring(chart)
+    bars = {r.find(f"{NS}title").text: r for r in root.iter(f"{NS}rect")}  # type: ignore[union-attr]
+    down, up, none = bars["down: -50"], bars["up: 100"], bars["none: 0"]
+    zero = float(up.get("x", "0"))
+    assert float(down.get("x", "0")) + float(down.get("width", "0")) == pytest.approx(zero)
+    assert float(up.get("width", "0")) == pytest.approx(2 * float(down.get("width", "0")))
+    assert float(none.get("width", "1")) == 0
+    assert down.get("fill") != up.get("fill")

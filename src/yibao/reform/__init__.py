@@ -1,0 +1,1 @@
+"""Policy reforms re-settled over a year of claims (政策调整模拟): see ``docs.md``."""

@@ -1,0 +1,1 @@
+"""Example reform files shipped with yibao (see ``yibao/reform/docs.md``)."""
