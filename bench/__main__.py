@@ -1,6 +1,7 @@
 """``make bench``: every benchmark in one run, figures printed and written to bench-out/.
 
-``BENCH_ONLY=settle,drg`` runs a subset; ``BENCH_CLAIMS`` sets the batch-settlement size.
+``BENCH_ONLY=settle,drg`` runs a subset; ``BENCH_CLAIMS`` sets the batch-settlement size,
+``BENCH_REFORM_CLAIMS`` the size of the reform benchmark.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from bench import (
     bench_audit,
     bench_drg,
     bench_payment,
+    bench_reform,
     bench_service,
     bench_settle,
 )
@@ -29,6 +31,7 @@ BENCHES: dict[str, Callable[[], Any]] = {
     "audit": bench_audit.main,
     "actuarial": bench_actuarial.main,
     "service": bench_service.main,
+    "reform": lambda: bench_reform.main(int(os.environ.get("BENCH_REFORM_CLAIMS", "200000"))),
 }
 
 

@@ -21,7 +21,6 @@ from yibao.policy.registry import shipped_packs
 from yibao.reform.compare import FUNDS
 from yibao.reform.overlay import load_reform
 from yibao.reform.summary import summary_json
-from yibao.synth.config import DEMO_PREFECTURES
 
 FUND_NAMES = {
     "hifp_pay": "pooled fund 统筹基金",
@@ -54,26 +53,30 @@ def register(app: typer.Typer) -> None:
         t_path = thresholds or shipped_assumptions("warning.yaml")
         rows, _ = parse_history(read_input(h_path), str(h_path) if history else h_path.name)
         limits = parse_thresholds(read_input(t_path), str(t_path) if thresholds else t_path.name)
+        registry = shipped_packs()
         console = Console(stderr=as_json)
         columns = (TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn())
         with Progress(*columns, console=console, transient=True) as bar:
             task = bar.add_task("reading", total=4)
 
             def progress(stage: str, done: int, total: int) -> None:
-                bar.update(task, description=f"settling: {stage}", completed=done, total=total)
+                bar.update(
+                    task, description=f"{stage} ({done + 1}/{total})", completed=done, total=total
+                )
 
             run = run_reform(
                 province,
                 parsed,
-                shipped_packs(),
+                registry,
                 demo_catalogue(),
                 rows,
                 limits,
                 year,
                 progress,
             )
+        codes = {g.key for g in run.summary.groups["prefecture"]} | set(run.summary.regions)
         meta = {
-            "regions": dict(DEMO_PREFECTURES),
+            "regions": {code: registry.by_region(code).name for code in sorted(codes)},
             "run_time": datetime.now().strftime("%Y-%m-%d %H:%M"),
         }
         paths = write_outputs(run, out, meta)
