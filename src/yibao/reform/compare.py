@@ -98,10 +98,6 @@ def outlay_by(deltas: pa.Table, keys: Sequence[str]) -> pa.Table:
     return _sum(deltas.select([*keys, *columns]), keys, columns)
 
 
-def _flag(values: pa.ChunkedArray) -> pa.ChunkedArray:
-    return pc.greater(values, 0)
-
-
 def person_deltas(deltas: pa.Table, persons: pa.Table) -> pa.Table:
     """One row per insured person, with or without claims: the person's attributes and
     income, out-of-pocket before and after and its change, the expense above an annual
@@ -138,6 +134,6 @@ def person_deltas(deltas: pa.Table, persons: pa.Table) -> pa.Table:
 def reached(people: pa.Table, column: str) -> tuple[int, int]:
     """How many persons have ``column`` above zero before and after (``{column}_base/_reform``)."""
     return (
-        int(pc.sum(_flag(people[f"{column}_base"])).as_py() or 0),
-        int(pc.sum(_flag(people[f"{column}_reform"])).as_py() or 0),
+        int(pc.sum(pc.greater(people[f"{column}_base"], 0)).as_py() or 0),
+        int(pc.sum(pc.greater(people[f"{column}_reform"], 0)).as_py() or 0),
     )
