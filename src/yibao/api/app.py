@@ -12,7 +12,7 @@ from typing import Annotated, Any
 
 from fastapi import Body, Depends, FastAPI, Header, HTTPException, Request
 from fastapi.concurrency import run_in_threadpool
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, RedirectResponse
 from sqlalchemy import Engine
 
 from yibao.api import authz, fhir
@@ -284,4 +284,13 @@ def create_app(engine: Engine | None = None) -> FastAPI:
         return fhir.coverage(person, enrollments[-1], date.today())
 
     app.include_router(cases_api.router(ctx, principal))  # supervision cases (稽核案件)
+
+    from yibao.web.app import create_web  # the console and the portal, on the same ctx
+
+    app.mount("/ui", create_web(ctx))
+
+    @app.get("/", include_in_schema=False)
+    def root() -> RedirectResponse:
+        return RedirectResponse("/ui/", status_code=303)
+
     return app

@@ -128,3 +128,26 @@ def case_scope(
     elif p.role not in (Role.ADMIN, Role.AUDITOR):
         raise Denied("supervision cases")
     return region, provider_id
+
+
+# the console's roles on the API's: a supervisor decides cases of their region as its staff
+# do; a fund manager reads every region and writes nothing, as an auditor
+WEB_ROLES: dict[str, Role] = {
+    "staff": Role.STAFF,
+    "supervisor": Role.STAFF,
+    "fund_manager": Role.AUDITOR,
+    "insured": Role.INSURED,
+}
+
+
+def web_principal(
+    username: str, web_role: str, region: str | None, person_id: str | None
+) -> Principal:
+    """The principal a console login acts as (``web:<username>`` in the audit log)."""
+    return Principal(f"web:{username}", WEB_ROLES[web_role], region, person_id)
+
+
+def may_open_page(web_role: str, allowed: tuple[str, ...]) -> None:
+    """A console page is for some roles only; the others get 403 as from the API."""
+    if web_role not in allowed:
+        raise Denied(f"page for {', '.join(allowed)}")
