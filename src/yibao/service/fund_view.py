@@ -16,9 +16,8 @@ from sqlalchemy import func, select
 from yibao.actuarial.warning import DEFAULT_THRESHOLDS, level, months_payable
 from yibao.ledger.model import Kind
 from yibao.service.context import Context
+from yibao.service.ledger import NET_KINDS
 from yibao.store import tables as t
-
-_NET = (Kind.BANK.value, Kind.RECEIVABLE.value, Kind.PAYABLE.value, Kind.PERSONAL.value)
 
 
 def fund_regions(ctx: Context) -> list[str]:
@@ -42,7 +41,7 @@ def fund_overview(ctx: Context, region: str) -> list[dict[str, Any]]:
     )
     nets = (
         select(c.fund, func.sum(c.amount).label("amount"))
-        .where(c.region == region, c.kind.in_(_NET))
+        .where(c.region == region, c.kind.in_(NET_KINDS))
         .group_by(c.fund)
     )
     with ctx.engine.connect() as conn:
