@@ -122,7 +122,12 @@ def filings_of(ctx: Context, person_id: str) -> list[dict[str, Any]]:
         ).all()
         conn.rollback()
     return [
-        {"treatment_region": r.treatment_region, "from": r.start_date, "to": r.end_date}
+        {
+            "filing_id": r.filing_id,
+            "treatment_region": r.treatment_region,
+            "from": r.start_date,
+            "to": r.end_date,
+        }
         for r in rows
     ]
 

@@ -290,10 +290,20 @@ def create_web(ctx: Context) -> FastAPI:
         await call(registration.add_filing, ctx, pid, body, actor(s))
         return redirect(request, f"/persons/{quote(pid)}#filings")
 
+    @web.post("/persons/{pid}/filings/{filing_id}/end")
+    async def end_filing(request: Request, pid: str, filing_id: int) -> Response:
+        s = await current(request)
+        authz.may_open_page(s.user.role, (STAFF,))
+        f = await form(request, s)
+        await call(authz.may_write_person, ctx, principal(s), pid)
+        day = _day(f.get("to", ""), "to")
+        await call(registration.end_filing, ctx, pid, filing_id, day, actor(s))
+        return redirect(request, f"/persons/{quote(pid)}#filings")
+
     @web.get("/claims/{provider_id}/{claim_no}", response_class=HTMLResponse)
     async def claim(request: Request, provider_id: str, claim_no: str) -> Response:
         s = await current(request)
-        authz.may_open_page(s.user.role, (STAFF, INSURED))
+        authz.may_open_page(s.user.role, (STAFF, SUPERVISOR, INSURED))
         await call(authz.authorise_stored_claim, ctx, principal(s), provider_id, claim_no, False)
         data = await call(settlement.get_settlement, ctx, provider_id, claim_no, actor(s))
         lang = _lang(request)
@@ -375,6 +385,18 @@ def create_web(ctx: Context) -> FastAPI:
         body = {"reviewer": s.user.username, "reason": f.get("reason", "")}
         await call(cases.transition, ctx, case_id, action, body, actor(s))
         return redirect(request, f"/cases/{quote(case_id)}")
+
+    @web.get("/providers/{provider_id}", response_class=HTMLResponse)
+    async def provider(request: Request, provider_id: str) -> Response:
+        s = await current(request)
+        authz.may_open_page(s.user.role, (SUPERVISOR,))
+        found = await call(providers.get_provider, ctx, provider_id)
+        authz.may_read_region(principal(s), found["region"])
+        credit = await call(cases.provider_credit, ctx, provider_id)
+        its = await call(cases.list_cases, ctx, provider_id=provider_id)
+        return render(
+            request, "provider.html", s, p=found, credit=credit, cases=its, rules=_rules()
+        )
 
     # ------------------------------------------------------------------ fund managers
     @web.get("/funds", response_class=HTMLResponse)

@@ -123,6 +123,9 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "not_found": ("未找到", "Not found"),
     "back": ("返回", "Back"),
     "none": ("无", "None"),
+    "end_filing": ("终止备案", "End filing"),
+    "credit": ("信用评价", "Credit score"),
+    "level": ("医院等级", "Level"),
 }
 
 

@@ -10,7 +10,7 @@ from fastapi.testclient import TestClient
 from web_helpers import csrf_of, login
 
 from yibao.api.app import create_app
-from yibao.service import logins, settlement
+from yibao.service import cases, logins, person_record, settlement
 
 
 @pytest.fixture
@@ -105,3 +105,35 @@ def test_english_is_available(client: TestClient) -> None:
     assert "登录" in client.get("/ui/login").text
     assert "Sign in" in client.get("/ui/login?lang=en").text
     assert "Sign in" in client.get("/ui/login").text  # remembered in the lang cookie
+
+
+def test_staff_record_and_end_a_cross_region_filing(client: TestClient, demo: Demo) -> None:
+    assert login(client, "staff").status_code == 303
+    pid = demo.login_of("insured2").person_id
+    page = client.get(f"/ui/persons/{pid}")
+    body = {"treatment_region": "990300", "from": "2025-02-01", "csrf": csrf_of(page.text)}
+    r = client.post(f"/ui/persons/{pid}/filings", data=body, follow_redirects=False)
+    assert r.status_code == 303
+    filings = person_record.filings_of(demo.ctx, pid)
+    assert [(f["treatment_region"], f["to"]) for f in filings] == [("990300", None)]
+    end = {"to": "2025-03-31", "csrf": body["csrf"]}
+    fid = filings[0]["filing_id"]
+    r = client.post(f"/ui/persons/{pid}/filings/{fid}/end", data=end, follow_redirects=False)
+    assert r.status_code == 303
+    assert str(person_record.filings_of(demo.ctx, pid)[0]["to"]) == "2025-03-31"
+    r = client.post(f"/ui/persons/{pid}/filings/{fid}/end", data=end, follow_redirects=False)
+    assert r.status_code == 409  # ended already: nothing changes
+
+
+def test_a_supervisor_opens_the_claims_of_a_case(client: TestClient, demo: Demo) -> None:
+    assert login(client, "supervisor").status_code == 303
+    region = demo.login_of("supervisor").region
+    # staff, and so supervisors, read the claims of persons insured in their region
+    provider, claim_no = next(
+        (c["provider_id"], x)
+        for c in cases.list_cases(demo.ctx, region=region)
+        for x in c["claim_ids"]
+        if (settlement.settlement_owner(demo.ctx, c["provider_id"], x) or ("", ""))[1] == region
+    )
+    r = client.get(f"/ui/claims/{provider}/{claim_no}")
+    assert r.status_code == 200 and "冲正" not in r.text  # reading, not reversing

@@ -116,6 +116,10 @@ def test_supervisor_confirms_a_case_and_sees_the_clawback(page: Any, live: Demo)
     assert page.locator("#case-status").inner_text() == "confirmed"
     assert page.locator("#clawback").inner_text().strip()
     accessible(page, "case-confirmed")
+    page.locator("dd a").first.click()  # the provider: its credit after the confirmation
+    page.wait_for_load_state()
+    assert page.locator("#credit").inner_text().strip()
+    accessible(page, "provider")
 
 
 def test_the_fund_dashboard_draws_its_charts(page: Any, live: Demo) -> None:
