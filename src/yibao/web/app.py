@@ -207,7 +207,10 @@ def create_web(ctx: Context) -> FastAPI:
         s = await current(request)
         authz.may_open_page(s.user.role, (STAFF,))
         found = await call(person_record.search_persons, ctx, s.user.region, q, actor(s))
-        name = "_results.html" if request.headers.get("HX-Request") else "persons.html"
+        partial = request.headers.get("HX-Request") and not request.headers.get(
+            "HX-History-Restore-Request"
+        )
+        name = "_results.html" if partial else "persons.html"
         return render(request, name, s, q=q, found=found)
 
     def _person_page(pid: str, s: logins.Session) -> dict[str, Any]:
