@@ -16,6 +16,7 @@ from sqlalchemy import ColumnElement, func, or_, select
 from yibao.enroll.idcard import mask
 from yibao.ledger.model import Fund, Kind
 from yibao.service.context import SYSTEM, Actor, Context, NotFound
+from yibao.service.contributions import contribution_ref
 from yibao.service.registration import mask_name
 from yibao.settle.model import Accumulators, Person
 from yibao.settle.rules import RuleKey, resolve_rules
@@ -97,13 +98,22 @@ def account_transactions(
     return out
 
 
-def contributions_of(ctx: Context, person_id: str) -> list[dict[str, Any]]:
-    """The person's contribution journals (征缴) by month: what was raised, all funds."""
+def contributions_of(
+    ctx: Context, person_id: str, until: date, months: int = 36
+) -> list[dict[str, Any]]:
+    """The person's contribution journals (征缴) of the ``months`` months up to ``until``:
+    what was raised, all funds. Looked up by their references
+    (:func:`~yibao.service.contributions.contribution_ref`): an index lookup, not a scan."""
+    refs = []
+    year, month = until.year, until.month
+    for _ in range(months):
+        refs.append(contribution_ref(f"{year}-{month:02d}", person_id))
+        year, month = (year, month - 1) if month > 1 else (year - 1, 12)
     c, j = t.postings.c, t.journals.c
     stmt = (
         select(j.day, j.ref, func.sum(c.amount).label("income"))
         .join(t.journals, j.journal_id == c.journal_id)
-        .where(j.kind == "contribution", j.ref.like(f"%/{person_id}"), c.kind == Kind.INCOME.value)
+        .where(j.kind == "contribution", j.ref.in_(refs), c.kind == Kind.INCOME.value)
         .group_by(j.day, j.ref)
         .order_by(j.day)
     )

@@ -141,6 +141,7 @@ postings = Table(
     Column("amount", BigInteger, nullable=False),
 )
 Index("ix_postings_region_fund", postings.c.region, postings.c.fund)
+Index("ix_postings_sub", postings.c.sub)  # a person's account transactions
 
 contribution_runs = Table(
     "contribution_runs",

@@ -219,7 +219,7 @@ def create_web(ctx: Context) -> FastAPI:
             "person": registration.get_person(ctx, pid, a),
             "standing": person_record.year_standing(ctx, pid, date.today(), a),
             "transactions": person_record.account_transactions(ctx, pid, a)[-50:],
-            "contributions": person_record.contributions_of(ctx, pid)[-24:],
+            "contributions": person_record.contributions_of(ctx, pid, date.today()),
             "filings": person_record.filings_of(ctx, pid),
             "settlements": settlement.settlements_of(ctx, pid, a)[-50:],
         }

@@ -9,14 +9,13 @@ import socket
 import threading
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import pytest
+from web_helpers import Demo
 
 from yibao.api.app import create_app
-from yibao.jobs.console_demo import ConsoleDemo, seed_console_demo
+from yibao.jobs.console_demo import seed_console_demo
 from yibao.service.context import Context
 from yibao.store.db import make_engine, upgrade
 
@@ -29,18 +28,6 @@ FLAGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
-SHOTS = Path(os.environ.get("YIBAO_TEST_OUT", "test-out")) / "web"
-
-
-@dataclass
-class Demo:
-    engine: Any
-    ctx: Context
-    seeded: ConsoleDemo
-    url: str = ""
-
-    def login_of(self, username: str) -> Any:
-        return next(x for x in self.seeded.logins if x.username == username)
 
 
 @pytest.fixture(scope="session")
@@ -102,9 +89,3 @@ def page(browser: Any, live: Demo) -> Iterator[Any]:
     p.on("pageerror", lambda e: p.errors.append(str(e)))
     yield p
     context.close()
-
-
-def shot(page: Any, name: str) -> None:
-    """A full-page screenshot for review (not committed)."""
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)

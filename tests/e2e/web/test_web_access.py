@@ -5,9 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from conftest import Demo
 from fastapi.testclient import TestClient
-from web_helpers import csrf_of, login
+from web_helpers import Demo, csrf_of, login
 
 from yibao.api.app import create_app
 from yibao.service import cases, logins, person_record, settlement

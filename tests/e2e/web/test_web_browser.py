@@ -7,7 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from conftest import Demo, shot
+from web_helpers import Demo, shot
 
 from yibao.jobs.console_demo import DEMO_PASSWORD
 from yibao.service import ledger, settlement

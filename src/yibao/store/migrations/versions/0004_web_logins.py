@@ -1,4 +1,5 @@
-"""Web console logins (scrypt password hashes, lockout) and their sessions.
+"""Web console logins (scrypt password hashes, lockout) and their sessions; postings indexed
+by sub-account (a person's account transactions are read by it).
 
 Revision ID: 0004
 Revises: 0003
@@ -39,7 +40,10 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("session_hash", name=op.f("pk_web_sessions")),
     )
 
+    op.create_index("ix_postings_sub", "postings", ["sub"])
+
 
 def downgrade() -> None:
+    op.drop_index("ix_postings_sub", table_name="postings")
     op.drop_table("web_sessions")
     op.drop_table("web_users")
