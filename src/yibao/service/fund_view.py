@@ -77,3 +77,27 @@ def fund_overview(ctx: Context, region: str) -> list[dict[str, Any]]:
             }
         )
     return out
+
+
+def payments_by_level(ctx: Context, region: str) -> list[dict[str, Any]]:
+    """What each fund of ``region`` paid for its insured, by hospital level (医院等级) of the
+    provider, net of reversals; care in another region is one row, ``clearing``."""
+    c, j, p = t.postings.c, t.journals.c, t.providers.c
+    level = func.coalesce(p.level, c.item).label("level")
+    stmt = (
+        select(c.fund, level, func.sum(c.amount).label("amount"))
+        .join(t.journals, j.journal_id == c.journal_id)
+        .outerjoin(t.providers, (c.item == "provider") & (p.provider_id == c.sub))
+        .where(
+            c.region == region,
+            c.kind == Kind.PAYABLE.value,
+            c.item.in_(("provider", "clearing")),
+            j.kind.in_(("settlement", "reversal", "refund")),
+        )
+        .group_by(c.fund, level)
+        .order_by(c.fund, level)
+    )
+    with ctx.engine.connect() as conn:
+        rows = conn.execute(stmt).all()
+        conn.rollback()
+    return [{"fund": r.fund, "level": r.level, "amount": -int(r.amount)} for r in rows]

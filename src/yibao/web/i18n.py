@@ -124,6 +124,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "back": ("返回", "Back"),
     "none": ("无", "None"),
     "end_filing": ("终止备案", "End filing"),
+    "by_level": (
+        "按医院等级的基金支付（异地就医为 clearing）",
+        "Fund payments by hospital level (clearing: care in another region)",
+    ),
     "credit": ("信用评价", "Credit score"),
     "level": ("医院等级", "Level"),
 }
