@@ -213,11 +213,17 @@ def create_web(ctx: Context) -> FastAPI:
         name = "_results.html" if partial else "persons.html"
         return render(request, name, s, q=q, found=found)
 
-    def _person_page(pid: str, s: logins.Session) -> dict[str, Any]:
+    def _person_page(pid: str, s: logins.Session, year: int) -> dict[str, Any]:
         a = actor(s)
+        today = date.today()
+        if not 1900 <= year <= today.year:
+            year = today.year
+        day = today if year == today.year else date(year, 12, 31)
         return {
+            "year": year,
+            "this_year": today.year,
             "person": registration.get_person(ctx, pid, a),
-            "standing": person_record.year_standing(ctx, pid, date.today(), a),
+            "standing": person_record.year_standing(ctx, pid, day, a),
             "transactions": person_record.account_transactions(ctx, pid, a)[-50:],
             "contributions": person_record.contributions_of(ctx, pid, date.today()),
             "filings": person_record.filings_of(ctx, pid),
@@ -225,11 +231,11 @@ def create_web(ctx: Context) -> FastAPI:
         }
 
     @web.get("/persons/{pid}", response_class=HTMLResponse)
-    async def person(request: Request, pid: str) -> Response:
+    async def person(request: Request, pid: str, year: int = 0) -> Response:
         s = await current(request)
         authz.may_open_page(s.user.role, (STAFF,))
         await call(authz.may_read_person, ctx, principal(s), pid)
-        data = await call(_person_page, pid, s)
+        data = await call(_person_page, pid, s, year)
         region = data["person"]["region"]
         provs = await call(providers.list_providers, ctx, region)
         return render(request, "person.html", s, pid=pid, providers=provs, **data)
@@ -343,12 +349,12 @@ def create_web(ctx: Context) -> FastAPI:
 
     # ------------------------------------------------------------------ the insured
     @web.get("/me", response_class=HTMLResponse)
-    async def me(request: Request) -> Response:
+    async def me(request: Request, year: int = 0) -> Response:
         s = await current(request)
         authz.may_open_page(s.user.role, (INSURED,))
         pid = s.user.person_id or ""
         await call(authz.may_read_person, ctx, principal(s), pid)
-        data = await call(_person_page, pid, s)
+        data = await call(_person_page, pid, s, year)
         lang = _lang(request)
         explained = [
             (c, explain.plain_words(c["parts"], lang)) for c in reversed(data["settlements"])

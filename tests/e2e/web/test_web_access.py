@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import date
 
 import pytest
 from fastapi.testclient import TestClient
@@ -136,3 +137,15 @@ def test_a_supervisor_opens_the_claims_of_a_case(client: TestClient, demo: Demo)
     )
     r = client.get(f"/ui/claims/{provider}/{claim_no}")
     assert r.status_code == 200 and "冲正" not in r.text  # reading, not reversing
+
+
+def test_the_insured_read_a_past_year_against_its_limits(client: TestClient, demo: Demo) -> None:
+    pid = demo.login_of("insured").person_id
+    standing = person_record.year_standing(demo.ctx, pid, date(2025, 12, 31))
+    assert standing is not None
+    assert login(client, "insured").status_code == 303
+    page = client.get("/ui/me?year=2025").text
+    assert "本年度累计 2025" in page
+    yuan, fen = divmod(standing["scope"], 100)
+    scope = f"{yuan:,}.{fen:02d}"
+    assert f"<dd>{standing['admissions']}</dd>" in page and scope in page
