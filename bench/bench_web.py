@@ -7,7 +7,7 @@ holds ``BENCH_WEB_PERSONS`` persons (default 100,000; about 4.8 settlements each
 settlements, their journals and postings) copied with the person's id suffixed. Then
 ``BENCH_WEB_REQUESTS`` requests (default 200) per page, through the ASGI app in-process
 (routing, authorisation, the use cases' queries, template rendering; no network), on SQLite
-and, when ``BENCH_PG_URL`` answers, PostgreSQL. Prints p50 and p95 in milliseconds.
+and, when ``BENCH_PG_URL`` answers, PostgreSQL (``BENCH_WEB_DATABASES`` picks either). Prints p50 and p95 in milliseconds.
 
 Run: ``BENCH_ONLY=web python -m bench`` (or ``python -m bench.bench_web``). Not a test.
 """
@@ -35,6 +35,7 @@ PERSONS = int(os.environ.get("BENCH_WEB_PERSONS", "100000"))
 REQUESTS = int(os.environ.get("BENCH_WEB_REQUESTS", "200"))
 PG_URL = os.environ.get("BENCH_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 CHUNK = 5_000
+DATABASES = os.environ.get("BENCH_WEB_DATABASES", "sqlite,postgresql").split(",")
 
 
 def _rows(engine: Engine, table: Any) -> list[dict[str, Any]]:
@@ -164,11 +165,14 @@ def measure(engine: Engine) -> dict[str, Any]:
 
 def main() -> dict[str, Any]:
     result: dict[str, Any] = {}
-    with tempfile.TemporaryDirectory() as tmp:
-        engine = make_engine(f"sqlite:///{Path(tmp) / 'web.db'}")
-        result["sqlite"] = measure(engine)
-        engine.dispose()
-    print("sqlite", result["sqlite"])
+    if "sqlite" in DATABASES:
+        with tempfile.TemporaryDirectory() as tmp:
+            engine = make_engine(f"sqlite:///{Path(tmp) / 'web.db'}")
+            result["sqlite"] = measure(engine)
+            engine.dispose()
+        print("sqlite", result["sqlite"])
+    if "postgresql" not in DATABASES:
+        return result
     schema = f"yb_web_{uuid.uuid4().hex[:8]}"
     try:
         admin = create_engine(PG_URL)
