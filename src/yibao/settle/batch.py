@@ -21,7 +21,7 @@ import ibis
 import ibis.expr.types as ir
 
 from yibao.errors import InputError
-from yibao.money import RATIO_SCALE, ratio_units
+from yibao.money import RATIO_SCALE, Stage, ratio_units, round_at
 from yibao.policy.registry import PackRegistry
 from yibao.policy.schema import ACCOUNT_PARTS, AgeBand
 from yibao.settle.model import PRESPLIT_AMOUNTS
@@ -59,15 +59,6 @@ CLAIM_COLUMNS = (
     "account_balance_fen",
     *PRESPLIT_AMOUNTS,
 )
-
-
-def div_half_up(n: ir.IntegerValue, d: Any) -> ir.IntegerValue:
-    """Integer division rounded half-up (non-negative n), as ``money.div_half_up``."""
-    return ((n * 2 + d) // (d * 2)).cast("int64")
-
-
-def round_units(units: ir.IntegerValue) -> ir.IntegerValue:
-    return div_half_up(units, RATIO_SCALE)
 
 
 def _min(a: Any, b: Any) -> Any:
@@ -218,7 +209,13 @@ def _crossing(t: Any, nb: int) -> Any:
     for i in range(nb):
         r, p, s_i = t[f"fr{i}"], t[f"fp{i}"], t[f"fs{i}"]
         hit = (p > 0) & (s_i + p >= t.budget)
-        cases.append((hit, _max(t.seg_a, t[f"flo{i}"]) + div_half_up(t.budget - s_i, _max(r, 1))))
+        cases.append(
+            (
+                hit,
+                _max(t.seg_a, t[f"flo{i}"])
+                + round_at(Stage.CEILING_CROSSING, t.budget - s_i, _max(r, 1)),
+            )
+        )
     return t.mutate(cross=ibis.cases(*cases, else_=t.seg_b))
 
 
@@ -358,7 +355,7 @@ def _layers(t: Any, params: Any, nb_fund: int, nb_ci: int) -> Any:
     keep.append("seg_b")
     t = _with(t, params, *_bands("f", nb_fund))
     t = _with_parts(t, "f", "seg_a", "seg_b", nb_fund)
-    t = t.mutate(raw=round_units(t.funits))
+    t = t.mutate(raw=round_at(Stage.POOLED_FUND, t.funits))
     fparts = [f"fp{i}" for i in range(nb_fund)]
     t = t.select(*keep, "raw", *fparts)
     t = _with(t, params, "ceil_fund")
@@ -372,7 +369,7 @@ def _layers(t: Any, params: Any, nb_fund: int, nb_ci: int) -> Any:
     t = t.mutate(
         hifp=t.fund + item_fund,
         coins=t.scope_std - t.ded - t.over - t.fund + t.item_fund_scope - item_fund,
-        la_raw=round_units(t.over * t.la_rate),
+        la_raw=round_at(Stage.LARGE_AMOUNT, t.over * t.la_rate),
     )
     keep += ["fund", "over", "hifp", "coins"]
     t = t.select(*keep, "la_raw")
@@ -390,7 +387,7 @@ def _layers(t: Any, params: Any, nb_fund: int, nb_ci: int) -> Any:
     t = t.mutate(zb=t.zcum - t.ci_base)
     t = _with(t, params, *_bands("c", nb_ci))
     t = _with_parts(t, "c", "zb", "zcum", nb_ci)
-    t = t.mutate(ci_raw=round_units(t.cunits)).select(*keep, "ci_raw")
+    t = t.mutate(ci_raw=round_at(Stage.CRITICAL_ILLNESS, t.cunits)).select(*keep, "ci_raw")
     t = _with(t, params, "ci_cap", "as_on", "as_pre")
     ci, _ = _cum_capped(t, "ci_raw", t.ci_cap, _win(t, "person_id"))
     t = t.mutate(ci=ci)
@@ -402,12 +399,18 @@ def _layers(t: Any, params: Any, nb_fund: int, nb_ci: int) -> Any:
     t = _with(t, params, "as_rate", "as_ded")
     wb = t.wcum - t.a_base
     t = t.mutate(
-        as_raw=round_units(t.as_rate * (_max(0, t.wcum - t.as_ded) - _max(0, wb - t.as_ded)))
+        as_raw=round_at(
+            Stage.ASSISTANCE, t.as_rate * (_max(0, t.wcum - t.as_ded) - _max(0, wb - t.as_ded))
+        )
     ).select(*keep, "as_raw")
     t = _with(t, params, "as_cap", "tilt_thr", "tilt_rate")
     assist, _ = _cum_capped(t, "as_raw", t.as_cap, _win(t, "person_id"))
     t = t.mutate(assist=assist)
-    t = t.mutate(tilt_raw=round_units(_max(0, t.a_base - t.assist - t.tilt_thr) * t.tilt_rate))
+    t = t.mutate(
+        tilt_raw=round_at(
+            Stage.TILTED_ASSISTANCE, _max(0, t.a_base - t.assist - t.tilt_thr) * t.tilt_rate
+        )
+    )
     keep.append("assist")
     t = t.select(*keep, "tilt_raw")
     t = _with(t, params, "tilt_cap")
@@ -585,11 +588,13 @@ def split_lines(
         l_over=self_paid.ifelse(0, over),
     )
     t = t.mutate(l_allowed=self_paid.ifelse(0, t.amount_fen - t.l_over))
-    t = t.mutate(l_pre=round_units(t.l_allowed * rate))
+    t = t.mutate(l_pre=round_at(Stage.PRESELF, t.l_allowed * rate))
     t = t.mutate(l_scope=t.l_allowed - t.l_pre)
     outside = t.fund_units.notnull() & ~self_paid
     t = t.mutate(
-        l_ifund=outside.ifelse(round_units(t.l_scope * t.fund_units.fill_null(0)), 0),
+        l_ifund=outside.ifelse(
+            round_at(Stage.ITEM_FUND_SHARE, t.l_scope * t.fund_units.fill_null(0)), 0
+        ),
         l_iscope=outside.ifelse(t.l_scope, 0),
     )
     return t.group_by("claim_id").aggregate(
