@@ -20,3 +20,26 @@ def where(cond: Any, then: Any, otherwise: Any) -> Any:
     if isinstance(cond, bool):
         return then if cond else otherwise
     return cond.ifelse(then, otherwise)
+
+
+def or_default(value: Any, default: Any) -> Any:
+    """``value``, or ``default`` where it is None (a null in a column).
+
+    >>> or_default(None, 0), or_default(5, 0)
+    (0, 5)
+    """
+    if value is None:
+        return default
+    fill = getattr(value, "fill_null", None)
+    return value if fill is None else fill(default)
+
+
+def contains(haystack: Any, needle: Any) -> Any:
+    """Whether the string ``haystack`` contains ``needle`` (a string or string column).
+
+    >>> contains("|a|b|", "|b|")
+    True
+    """
+    if isinstance(haystack, str) and isinstance(needle, str):
+        return needle in haystack
+    return haystack.contains(needle)

@@ -23,6 +23,7 @@ import ibis.expr.types as ir
 from yibao.errors import InputError
 from yibao.money import RATIO_SCALE, Stage, ratio_units, round_at
 from yibao.policy.registry import PackRegistry
+from yibao.policy.restriction import NONE, restriction, visits_key
 from yibao.policy.schema import ACCOUNT_PARTS, AgeBand
 from yibao.settle.model import PRESPLIT_AMOUNTS
 from yibao.settle.rules import RuleKey, Rules, resolve_rules
@@ -484,9 +485,7 @@ def catalogue_table(items: Iterable[Any]) -> ir.Table:
             "r_sex": None if it.sex is None else str(it.sex),
             "min_age": it.min_age,
             "max_age": it.max_age,
-            "r_visits": None
-            if it.visit_types is None
-            else "|" + "|".join(sorted(str(v) for v in it.visit_types)) + "|",
+            "r_visits": visits_key(it.visit_types),
             "fund_units": None if it.fund_ratio is None else ratio_units(it.fund_ratio),
         }
         for it in items
@@ -537,13 +536,15 @@ def split_lines(
 ) -> ir.Table:
     """Split every line by the catalogue and sum per claim (as ``split.split_bill``).
 
-    ``claims`` needs claim_id, settle_date, visit_type, sex, birth_date, scheme and
-    treatment_pack. Returns claim_id with total, full_selfpay, over_limit, preself,
+    ``claims`` needs claim_id, admit_date, settle_date, visit_type, sex, birth_date, scheme
+    and treatment_pack. Returns claim_id with total, full_selfpay, over_limit, preself,
     item_fund and item_fund_scope.
     """
     missing = [c for c in LINE_COLUMNS if c not in lines.columns]
     if missing:
         raise InputError(f"claim lines lack column(s): {', '.join(missing)}")
+    if "admit_date" not in claims.columns:
+        raise InputError("claims table lacks column admit_date (catalogue ages are at admission)")
     unknown = lines.anti_join(catalogue, "item_code").select("claim_id", "item_code").limit(3)
     bad = con.execute(unknown).to_dict("records")
     if bad:
@@ -566,19 +567,15 @@ def split_lines(
         "sex",
         "scheme",
         "treatment_pack",
-        age=_age(claims.birth_date, claims.settle_date),
+        age=_age(claims.birth_date, claims.admit_date),  # at admission (policy.restriction)
         period=periods.expr(claims.settle_date),
     )
     meta = meta.join(
         class_b_table(registry, packs, schemes, periods), ["treatment_pack", "scheme", "period"]
     )
     t = lines.join(meta, "claim_id").join(catalogue, "item_code")
-    restricted = (
-        (t.r_sex.notnull() & (t.r_sex != t.sex))
-        | (t.min_age.notnull() & (t.age < t.min_age))
-        | (t.max_age.notnull() & (t.age > t.max_age))
-        | (t.r_visits.notnull() & ~t.r_visits.contains("|" + t.visit_type + "|"))
-    )
+    broken = restriction(t.r_sex, t.min_age, t.max_age, t.r_visits, t.sex, t.age, t.visit_type)
+    restricted = broken != NONE
     self_paid = (t.item_class == "C") | restricted
     over_price = t.price_cap.notnull() & (t.unit_price_fen > t.price_cap)
     over = over_price.ifelse(_min(t.amount_fen, (t.unit_price_fen - t.price_cap) * t.quantity), 0)

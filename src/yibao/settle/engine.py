@@ -372,7 +372,12 @@ def settle(
         b_ratio = class_b_preself_ratio(treatment, person.scheme, day)
         assert isinstance(b_ratio.value, Decimal)
         bill = split_bill(
-            claim.lines, catalogue, b_ratio.value, person.sex, person.age_on(day), claim.visit_type
+            claim.lines,
+            catalogue,
+            b_ratio.value,
+            person.sex,
+            person.age_on(claim.admit_date),  # catalogue ages are at admission (restriction.py)
+            claim.visit_type,
         )
         split, lines = bill.presplit, bill.lines
         split_steps = (
