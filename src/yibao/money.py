@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from decimal import Decimal, InvalidOperation
 from enum import StrEnum
+from fractions import Fraction
 from typing import Any, Final, overload
 
 import numpy as np
@@ -55,6 +56,9 @@ class Stage(StrEnum):
     DIP_RESERVE = "dip_reserve"  # budget × reserve ratio held back (调剂金)
     DIP_POINT_VALUE = "dip_point_value"  # distributable ÷ total points, to 1/100 fen (结算点值)
     CONTRIBUTION_BASE = "contribution_base"  # average wage × base floor or ceiling ratio
+    RELATIVE_WEIGHT = "drg_relative_weight"  # group mean ÷ region mean to 4 places (相对权重)
+    MEAN_COST = "group_mean_cost"  # a group's or region's mean historical cost, to the fen
+    DIP_SCORE = "dip_score"  # DIP group score to 1/10 000 point (病种分值)
 
 
 class MoneyError(ValueError):
@@ -210,3 +214,13 @@ def round_decimal_fen(value: Decimal, stage: Stage) -> Fen:
     """An exact Decimal amount of fen rounded half-up to an integer at ``stage``."""
     fraction = value.as_integer_ratio()
     return round_at(stage, fraction[0], fraction[1])
+
+
+def round_fraction(stage: Stage, value: Fraction, places: int = 0) -> Decimal:
+    """An exact fraction rounded half-up to ``places`` decimals at ``stage``.
+
+    >>> round_fraction(Stage.RELATIVE_WEIGHT, Fraction(2, 3), 4)
+    Decimal('0.6667')
+    """
+    units = round_at(stage, value.numerator * 10**places, value.denominator)
+    return Decimal(units).scaleb(-places)
