@@ -59,6 +59,10 @@ class Stage(StrEnum):
     RELATIVE_WEIGHT = "drg_relative_weight"  # group mean ÷ region mean to 4 places (相对权重)
     MEAN_COST = "group_mean_cost"  # a group's or region's mean historical cost, to the fen
     DIP_SCORE = "dip_score"  # DIP group score to 1/10 000 point (病种分值)
+    PROJECTION_YEAR = "projection_year"  # a projected year's income, expenditure or balance
+    MONTE_CARLO_SUMMARY = "monte_carlo_summary"  # a Monte Carlo quantile or mean
+    ADJUSTMENT_TRANSFER = "adjustment_transfer"  # a provincial adjustment-fund transfer (调剂金)
+    WARNING_FORECAST = "warning_forecast"  # a year's income or expenditure forecast for warning
 
 
 class MoneyError(ValueError):
