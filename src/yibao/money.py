@@ -13,9 +13,10 @@ examples round to 0.01 yuan at each step (policy-facts.md §11).
 
 from __future__ import annotations
 
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import Decimal, InvalidOperation
 from enum import StrEnum
-from typing import Final
+from fractions import Fraction
+from typing import Any, Final, overload
 
 import numpy as np
 import numpy.typing as npt
@@ -46,10 +47,22 @@ class Stage(StrEnum):
     CONTRIBUTION = "contribution"  # a contribution = base × rate
     DRG_BASE_RATE = "drg_base_rate"  # DRG budget ÷ Σ cases × RW, to the fen (费率)
     DRG_STANDARD = "drg_payment_standard"  # base rate × RW × hospital coefficient (支付标准)
+    CASE_MIX_INDEX = "case_mix_index"  # mean relative weight to 4 places (CMI)
     DIP_CASE_POINTS = "dip_case_points"  # score × case factor × coefficient, to 1/10 000 point
     DIP_PAYMENT = "dip_case_payment"  # case points × point value, to the fen
+    DRG_READMISSION = "drg_readmission_half"  # a readmitted case paid half (再入院减半)
     PREPAYMENT = "monthly_prepayment"  # a month's value × prepayment ratio (月度预付)
     BALANCE_SHARE = "balance_share"  # surplus kept or overspend shared (结余留用, 超支分担)
+    DIP_RESERVE = "dip_reserve"  # budget × reserve ratio held back (调剂金)
+    DIP_POINT_VALUE = "dip_point_value"  # distributable ÷ total points, to 1/100 fen (结算点值)
+    CONTRIBUTION_BASE = "contribution_base"  # average wage × base floor or ceiling ratio
+    RELATIVE_WEIGHT = "drg_relative_weight"  # group mean ÷ region mean to 4 places (相对权重)
+    MEAN_COST = "group_mean_cost"  # a group's or region's mean historical cost, to the fen
+    DIP_SCORE = "dip_score"  # DIP group score to 1/10 000 point (病种分值)
+    PROJECTION_YEAR = "projection_year"  # a projected year's income, expenditure or balance
+    MONTE_CARLO_SUMMARY = "monte_carlo_summary"  # a Monte Carlo quantile or mean
+    ADJUSTMENT_TRANSFER = "adjustment_transfer"  # a provincial adjustment-fund transfer (调剂金)
+    WARNING_FORECAST = "warning_forecast"  # a year's income or expenditure forecast for warning
 
 
 class MoneyError(ValueError):
@@ -84,7 +97,7 @@ def fen_to_yuan(fen: Fen) -> Decimal:
     >>> fen_to_yuan(1316000)
     Decimal('13160.00')
     """
-    return (Decimal(fen) / _FEN_PER_YUAN).quantize(Decimal("0.01"))
+    return Decimal(fen).scaleb(-2)
 
 
 def format_yuan(fen: Fen) -> str:
@@ -119,26 +132,42 @@ def ratio_units(r: Decimal) -> int:
     return int(units)
 
 
-def div_half_up(numerator: int, denominator: int) -> int:
-    """Integer division rounded half-up, for non-negative numerator and positive denominator.
+@overload
+def half_up(numerator: int, denominator: int) -> int: ...
+@overload
+def half_up(numerator: Any, denominator: Any) -> Any: ...
+def half_up(numerator: Any, denominator: Any) -> Any:
+    """⌊(2n + d) ÷ 2d⌋: n ÷ d rounded half-up, for n ≥ 0 and d > 0.
 
-    This is the one rounding primitive: the batch engines use the same integer formula.
+    This is the one half-up primitive of yibao. It is written with ``+``, ``*`` and ``//``
+    only, so that the same formula evaluates on a Python int, a numpy int64 array, inside
+    the compiled settlement kernel and on an Ibis integer column (DuckDB, Spark): every
+    engine rounds with this one line.
 
-    >>> div_half_up(5, 2), div_half_up(4, 2), div_half_up(7, 4)
+    >>> half_up(5, 2), half_up(4, 2), half_up(7, 4)
     (3, 2, 2)
+    """
+    return (numerator * 2 + denominator) // (denominator * 2)
+
+
+def div_half_up(numerator: int, denominator: int) -> int:
+    """:func:`half_up` on Python ints, symmetric for a negative numerator (−x rounds as x).
+
+    >>> div_half_up(5, 2), div_half_up(-5, 2)
+    (3, -3)
     """
     if denominator <= 0:
         raise MoneyError("denominator must be positive")
     if numerator < 0:
-        return -div_half_up(-numerator, denominator)
-    return (2 * numerator + denominator) // (2 * denominator)
+        return -half_up(-numerator, denominator)
+    return half_up(numerator, denominator)
 
 
 def div_half_up_array(
     numerator: npt.NDArray[np.int64], denominator: npt.NDArray[np.int64] | int
 ) -> npt.NDArray[np.int64]:
-    """:func:`div_half_up` element-wise over int64 arrays (non-negative numerators, positive
-    denominators): the same integer formula, for table code that works on whole columns.
+    """:func:`half_up` element-wise over int64 arrays (non-negative numerators, positive
+    denominators), for table code that works on whole columns.
 
     >>> div_half_up_array(np.array([5, 4, 7]), np.array([2, 2, 4])).tolist()
     [3, 2, 2]
@@ -147,23 +176,55 @@ def div_half_up_array(
     d = np.asarray(denominator, np.int64)
     if (d <= 0).any() or (n < 0).any():
         raise MoneyError("div_half_up_array needs numerators ≥ 0 and denominators > 0")
-    return np.asarray((2 * n + d) // (2 * d), np.int64)
+    return np.asarray(half_up(n, d), np.int64)
 
 
-def round_units(units: int) -> Fen:
+@overload
+def round_at(stage: Stage, numerator: int, denominator: int = ...) -> int: ...
+@overload
+def round_at(stage: Stage, numerator: Any, denominator: Any = ...) -> Any: ...
+def round_at(stage: Stage, numerator: Any, denominator: Any = RATIO_SCALE) -> Any:
+    """Round ``numerator ÷ denominator`` half-up at the named ``stage``.
+
+    Every rounding of money in yibao goes through here, on ints, arrays or Ibis columns;
+    the stage names where it happens (the trace cites them). The default denominator turns
+    an exact amount × ratio in 1/10 000 fen into fen.
+
+    >>> round_at(Stage.POOLED_FUND, 12_345_000)  # 1 234.5 fen → 1 235 fen
+    1235
+    """
+    if isinstance(numerator, int) and isinstance(denominator, int):
+        return div_half_up(numerator, denominator)
+    out = half_up(numerator, denominator)
+    cast = getattr(out, "cast", None)  # an Ibis column stays int64 on every backend (Spark)
+    return out if cast is None else cast("int64")
+
+
+def round_units(units: int, stage: Stage) -> Fen:
     """Round an amount in 1/10 000 fen (amount × ratio units) half-up to the fen."""
-    return div_half_up(units, RATIO_SCALE)
+    return round_at(stage, units)
 
 
-def apply_ratio(amount: Fen, r: Decimal) -> Fen:
-    """``amount × r`` rounded half-up to the fen.
+def apply_ratio(amount: Fen, r: Decimal, stage: Stage) -> Fen:
+    """``amount × r`` rounded half-up to the fen at ``stage``.
 
-    >>> apply_ratio(318, Decimal("0.1"))  # 3.18 yuan × 10 % = 0.318 → 0.32
+    >>> apply_ratio(318, Decimal("0.1"), Stage.PRESELF)  # 3.18 yuan × 10 % = 0.318 → 0.32
     32
     """
-    return round_units(amount * ratio_units(r))
+    return round_at(stage, amount * ratio_units(r))
 
 
-def round_decimal_fen(value: Decimal) -> Fen:
-    """An exact Decimal amount of fen rounded half-up to an integer."""
-    return int(value.quantize(Decimal(1), rounding=ROUND_HALF_UP))
+def round_decimal_fen(value: Decimal, stage: Stage) -> Fen:
+    """An exact Decimal amount of fen rounded half-up to an integer at ``stage``."""
+    fraction = value.as_integer_ratio()
+    return round_at(stage, fraction[0], fraction[1])
+
+
+def round_fraction(stage: Stage, value: Fraction, places: int = 0) -> Decimal:
+    """An exact fraction rounded half-up to ``places`` decimals at ``stage``.
+
+    >>> round_fraction(Stage.RELATIVE_WEIGHT, Fraction(2, 3), 4)
+    Decimal('0.6667')
+    """
+    units = round_at(stage, value.numerator * 10**places, value.denominator)
+    return Decimal(units).scaleb(-places)

@@ -6,7 +6,7 @@ items with their own pre-self-pay or fund ratio) for persons of either sex and m
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 import ibis
 import pandas as pd
@@ -37,12 +37,14 @@ def claims(draw: st.DrawFn) -> list[dict[str, object]]:
             price = draw(st.integers(1, 2 * cap if cap else 500_000))
             qty = draw(st.integers(1, 20))
             lines.append((code, qty, price))
+        settled = date(YEAR, draw(st.integers(1, 12)), 10)
         out.append(
             {
                 "claim_id": f"c{i}",
                 "sex": draw(st.sampled_from(["1", "2"])),
                 "birth_date": date(draw(st.integers(1930, 2024)), 6, 15),
-                "settle_date": date(YEAR, draw(st.integers(1, 12)), 10),
+                "admit_date": settled - timedelta(draw(st.integers(0, 400))),
+                "settle_date": settled,
                 "visit_type": draw(st.sampled_from([v.value for v in VisitType])),
                 "scheme": draw(st.sampled_from(["employee", "resident"])),
                 "treatment_pack": draw(st.sampled_from(["demo-north", "demo-south", "demo-east"])),
@@ -55,12 +57,14 @@ def claims(draw: st.DrawFn) -> list[dict[str, object]]:
 def _scalar(claim: dict[str, object]) -> tuple[int, ...]:
     registry = shipped_packs()
     day = claim["settle_date"]
+    admitted = claim["admit_date"]  # catalogue ages are at admission (policy.restriction)
     birth = claim["birth_date"]
     assert isinstance(day, date) and isinstance(birth, date)
     ratio = class_b_preself_ratio(
         registry.chain(str(claim["treatment_pack"])), Scheme(claim["scheme"]), day
     )
-    age = day.year - birth.year - (1 if (day.month, day.day) < (birth.month, birth.day) else 0)
+    assert isinstance(admitted, date)
+    age = admitted.year - birth.year - ((admitted.month, admitted.day) < (birth.month, birth.day))
     lines = tuple(
         Line(code, qty * price, qty, price)
         for code, qty, price in claim["lines"]  # type: ignore[attr-defined]

@@ -14,18 +14,19 @@ adjustment-fund transfers are re-allocated in integer fen before they become jou
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Final
 
-PROJECTION_YEAR: Final = "projection_year"
-MONTE_CARLO_SUMMARY: Final = "monte_carlo_summary"
+from yibao.money import Stage, round_decimal_fen
+
+PROJECTION_YEAR: Final = Stage.PROJECTION_YEAR
+MONTE_CARLO_SUMMARY: Final = Stage.MONTE_CARLO_SUMMARY
 
 
-def to_fen(yuan: float) -> int:
+def to_fen(yuan: float, stage: Stage = Stage.PROJECTION_YEAR) -> int:
     """Float yuan rounded half-up to integer fen (the named projection stages only).
 
     >>> to_fen(1.005), to_fen(-2.5)
     (101, -250)
     """
-    from decimal import ROUND_HALF_UP, Decimal
-
-    return int((Decimal(repr(float(yuan))) * 100).quantize(Decimal(1), rounding=ROUND_HALF_UP))
+    return round_decimal_fen(Decimal(repr(float(yuan))) * 100, stage)

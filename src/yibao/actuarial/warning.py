@@ -23,7 +23,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
 
 from yibao.actuarial.params import Thresholds
-from yibao.money import Fen
+from yibao.money import Fen, Stage, round_decimal_fen
 
 FUNDS = ("employee_pooled", "resident_pooled")
 
@@ -77,7 +77,7 @@ def months_payable(balance: Fen, annual_expenditure: Fen) -> Decimal | None:
 
 
 def _round_fen(x: Decimal) -> Fen:
-    return int(x.quantize(Decimal(1), rounding=ROUND_HALF_UP))
+    return round_decimal_fen(x, Stage.WARNING_FORECAST)
 
 
 @dataclass(frozen=True, slots=True)

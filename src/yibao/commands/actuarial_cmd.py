@@ -184,7 +184,7 @@ def _run(
 
 
 def _result_json(r: Any, prefecture: str | None) -> dict[str, Any]:
-    from yibao.actuarial import to_fen
+    from yibao.actuarial import MONTE_CARLO_SUMMARY, to_fen
 
     idx = [i for i, c in enumerate(r.codes) if prefecture in (None, c)]
     funds = []
@@ -219,10 +219,18 @@ def _result_json(r: Any, prefecture: str | None) -> dict[str, Any]:
                             q: [round(float(v), 2) for v in s.months_fan[k, i]]
                             for k, q in enumerate(("p05", "p25", "p50", "p75", "p95"))
                         },
-                        "mean_remitted_fen": [to_fen(float(v)) for v in s.remitted[i]],
-                        "mean_granted_fen": [to_fen(float(v)) for v in s.granted[i]],
-                        "mean_emergency_fen": [to_fen(float(v)) for v in s.emergency[i]],
-                        "mean_unpaid_fen": [to_fen(float(v)) for v in s.unpaid[i]],
+                        "mean_remitted_fen": [
+                            to_fen(float(v), MONTE_CARLO_SUMMARY) for v in s.remitted[i]
+                        ],
+                        "mean_granted_fen": [
+                            to_fen(float(v), MONTE_CARLO_SUMMARY) for v in s.granted[i]
+                        ],
+                        "mean_emergency_fen": [
+                            to_fen(float(v), MONTE_CARLO_SUMMARY) for v in s.emergency[i]
+                        ],
+                        "mean_unpaid_fen": [
+                            to_fen(float(v), MONTE_CARLO_SUMMARY) for v in s.unpaid[i]
+                        ],
                     }
                     for i in idx
                 },

@@ -57,6 +57,9 @@ def _print_settlement(s: Settlement, policy: str) -> None:
         amounts = ", ".join(f"{k} {format_yuan(v)}" for k, v in step.amounts.items())
         out.print(f"[bold]{i}. {step.name}[/]: {step.text}", highlight=False)
         out.print(f"   amounts: {amounts}", highlight=False)
+        if step.stages:
+            rounded = ", ".join(str(s) for s in step.stages)
+            out.print(f"   rounded half-up to the fen at: {rounded}", highlight=False)
         for c in step.citations:
             period = f"{c.start}..{c.end or ''}"
             ref = c.reference.title + (f" <{c.reference.url}>" if c.reference.url else "")

@@ -13,7 +13,7 @@ from datetime import date
 from decimal import Decimal
 
 from yibao.errors import InputError
-from yibao.money import Fen, apply_ratio, round_decimal_fen
+from yibao.money import Fen, Stage, apply_ratio, round_decimal_fen
 from yibao.policy.pack import Citation, PolicyChain
 from yibao.types import AssistanceCategory
 
@@ -72,8 +72,10 @@ def employee_parameters(chain: PolicyChain, day: date) -> EmployeeParameters:
         employer_rate=_ratio(c["employer_rate"]),
         employee_rate=_ratio(c["employee_rate"]),
         # 60 %–300 % of the average wage (policy-facts §1.1).
-        base_floor=round_decimal_fen(wage * _ratio(c["base_floor_ratio"])),
-        base_ceiling=round_decimal_fen(wage * _ratio(c["base_ceiling_ratio"])),
+        base_floor=round_decimal_fen(wage * _ratio(c["base_floor_ratio"]), Stage.CONTRIBUTION_BASE),
+        base_ceiling=round_decimal_fen(
+            wage * _ratio(c["base_ceiling_ratio"]), Stage.CONTRIBUTION_BASE
+        ),
         employee_account_share=_ratio(c["employee_account_share"]),
         employer_account_share=_ratio(c["employer_account_share"]),
         retiree_account_credit=_fen(c["retiree_account_credit"]),
@@ -114,11 +116,11 @@ def employee_contribution(wage: Fen, params: EmployeeParameters) -> EmployeeCont
     """The month's contribution: rates on the clamped base; since 国办发〔2021〕14号 the
     employee's own share goes to the account and the employer's wholly to the pool."""
     base = contribution_base(wage, params)
-    employer = apply_ratio(base, params.employer_rate)
-    employee = apply_ratio(base, params.employee_rate)
-    to_account = apply_ratio(employee, params.employee_account_share) + apply_ratio(
-        employer, params.employer_account_share
-    )
+    employer = apply_ratio(base, params.employer_rate, Stage.CONTRIBUTION)
+    employee = apply_ratio(base, params.employee_rate, Stage.CONTRIBUTION)
+    to_account = apply_ratio(
+        employee, params.employee_account_share, Stage.CONTRIBUTION
+    ) + apply_ratio(employer, params.employer_account_share, Stage.CONTRIBUTION)
     return EmployeeContribution(
         wage, base, employer, employee, to_account, employer + employee - to_account
     )
@@ -174,8 +176,8 @@ def resident_contribution(params: ResidentParameters) -> ResidentContribution:
     >>> resident_contribution(p)
     ResidentContribution(individual=40000, by_person=20000, by_assistance=20000, subsidy=70000, central=42000, local=28000)
     """
-    aid = apply_ratio(params.individual, params.assistance_aid)
-    central = apply_ratio(params.subsidy, params.central_share)
+    aid = apply_ratio(params.individual, params.assistance_aid, Stage.CONTRIBUTION)
+    central = apply_ratio(params.subsidy, params.central_share, Stage.CONTRIBUTION)
     return ResidentContribution(
         params.individual,
         params.individual - aid,

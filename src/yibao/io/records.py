@@ -529,6 +529,7 @@ def step_to_data(step: Step) -> dict[str, object]:
         "text": step.text,
         "amounts": {k: yuan(v) for k, v in step.amounts.items()},
         "citations": [citation_to_data(c) for c in step.citations],
+        "rounded_at": [str(s) for s in step.stages],
     }
 
 

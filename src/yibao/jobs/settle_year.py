@@ -92,6 +92,7 @@ def settle_year(
         "insured_pack",
         "treatment_pack",
         "account_balance_fen",
+        "admit_date",
         settle_date=c.discharge_date,
     )
     c = c.cache()

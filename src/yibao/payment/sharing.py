@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
-from yibao.money import RATIO_SCALE, Fen, div_half_up, ratio_units
+from yibao.money import Fen, Stage, ratio_units, round_at
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,9 +35,9 @@ def share_balance(value: Fen, cost: Fen, rule: SharingRule) -> Fen:
     """
     balance = value - cost
     if balance >= 0:
-        returned = balance - div_half_up(balance * ratio_units(rule.surplus_keep), RATIO_SCALE)
+        returned = balance - round_at(Stage.BALANCE_SHARE, balance * ratio_units(rule.surplus_keep))
         return -returned
     over = -balance
     if rule.overspend_band is not None:
-        over = min(over, div_half_up(value * ratio_units(rule.overspend_band), RATIO_SCALE))
-    return div_half_up(over * ratio_units(rule.overspend_fund_share), RATIO_SCALE)
+        over = min(over, round_at(Stage.BALANCE_SHARE, value * ratio_units(rule.overspend_band)))
+    return round_at(Stage.BALANCE_SHARE, over * ratio_units(rule.overspend_fund_share))

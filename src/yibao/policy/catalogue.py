@@ -23,6 +23,7 @@ from typing import Final, TypeVar
 
 from yibao.errors import InputError
 from yibao.money import MoneyError, ratio, yuan_to_fen
+from yibao.policy.restriction import MAX_AGE, MIN_AGE, SEX, VISIT, restriction, visits_key
 from yibao.types import ItemClass, ItemKind, Sex, VisitType
 
 COLUMNS: Final = (
@@ -62,24 +63,35 @@ class CatalogueItem:
     synthetic: bool  # made up for demos and tests, not a real catalogue entry
 
     def covered_for(self, sex: Sex, age: int, visit: VisitType) -> str | None:
-        """None when the restrictions allow the item, else the reason naming the restriction.
+        """None when the restrictions allow the item, else the reason naming the restriction
+        (:func:`yibao.policy.restriction.restriction`; ``age`` at admission).
 
         >>> item = CatalogueItem("X1", "x", ItemKind.DRUG, ItemClass.A, None, None,
         ...                      Sex.FEMALE, None, None, None, None, True)
         >>> item.covered_for(Sex.MALE, 30, VisitType.INPATIENT)
         "item X1 is restricted to sex 2 (female) (限性别), the person's sex is 1"
         """
-        if self.sex is not None and sex != self.sex:
+        broken = restriction(
+            None if self.sex is None else str(self.sex),
+            self.min_age,
+            self.max_age,
+            visits_key(self.visit_types),
+            str(sex),
+            age,
+            str(visit),
+        )
+        if broken == SEX:
+            assert self.sex is not None
             return (
                 f"item {self.code} is restricted to sex {self.sex.value} "
                 f"({_SEX_NAMES[self.sex]}) (限性别), the person's sex is {sex.value}"
             )
-        if self.min_age is not None and age < self.min_age:
+        if broken == MIN_AGE:
             return f"item {self.code} is restricted to age ≥ {self.min_age} (限年龄), age is {age}"
-        if self.max_age is not None and age > self.max_age:
+        if broken == MAX_AGE:
             return f"item {self.code} is restricted to age ≤ {self.max_age} (限年龄), age is {age}"
-        if self.visit_types is not None and visit not in self.visit_types:
-            allowed = "|".join(sorted(v.value for v in self.visit_types))
+        if broken == VISIT:
+            allowed = "|".join(sorted(v.value for v in self.visit_types or ()))
             return (
                 f"item {self.code} is restricted to visit types {allowed} (限就诊类别), "
                 f"the visit is {visit.value}"

@@ -19,11 +19,12 @@ from yibao.actuarial.params import Parameters, Scenario, overlay
 from yibao.actuarial.population import Array
 from yibao.actuarial.projection import FUND_NAMES, Projection, project
 from yibao.ledger.model import Journal
+from yibao.money import Stage
 from yibao.pooling.adjustment import Inputs, Outcome, Rules, Summary, summarise
 from yibao.pooling.adjustment import simulate as pool
 from yibao.pooling.journals import Transfer, journals
 
-ADJUSTMENT_TRANSFER = "adjustment_transfer"
+ADJUSTMENT_TRANSFER = Stage.ADJUSTMENT_TRANSFER
 
 
 def rules_from(p: Parameters) -> Rules:
@@ -137,7 +138,7 @@ def _transfers(
     ):
         for i, code in enumerate(codes):
             for t, year in enumerate(years):
-                fen = to_fen(float(arr[0, i, t]))
+                fen = to_fen(float(arr[0, i, t]), ADJUSTMENT_TRANSFER)
                 if fen > 0:
                     out.append(Transfer(year, code, fund, kind, fen))
     out.sort(key=lambda x: (x.year, x.prefecture, x.kind))

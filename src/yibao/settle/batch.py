@@ -21,8 +21,9 @@ import ibis
 import ibis.expr.types as ir
 
 from yibao.errors import InputError
-from yibao.money import RATIO_SCALE, ratio_units
+from yibao.money import RATIO_SCALE, Stage, ratio_units, round_at
 from yibao.policy.registry import PackRegistry
+from yibao.policy.restriction import NONE, restriction, visits_key
 from yibao.policy.schema import ACCOUNT_PARTS, AgeBand
 from yibao.settle.model import PRESPLIT_AMOUNTS
 from yibao.settle.rules import RuleKey, Rules, resolve_rules
@@ -59,15 +60,6 @@ CLAIM_COLUMNS = (
     "account_balance_fen",
     *PRESPLIT_AMOUNTS,
 )
-
-
-def div_half_up(n: ir.IntegerValue, d: Any) -> ir.IntegerValue:
-    """Integer division rounded half-up (non-negative n), as ``money.div_half_up``."""
-    return ((n * 2 + d) // (d * 2)).cast("int64")
-
-
-def round_units(units: ir.IntegerValue) -> ir.IntegerValue:
-    return div_half_up(units, RATIO_SCALE)
 
 
 def _min(a: Any, b: Any) -> Any:
@@ -218,7 +210,13 @@ def _crossing(t: Any, nb: int) -> Any:
     for i in range(nb):
         r, p, s_i = t[f"fr{i}"], t[f"fp{i}"], t[f"fs{i}"]
         hit = (p > 0) & (s_i + p >= t.budget)
-        cases.append((hit, _max(t.seg_a, t[f"flo{i}"]) + div_half_up(t.budget - s_i, _max(r, 1))))
+        cases.append(
+            (
+                hit,
+                _max(t.seg_a, t[f"flo{i}"])
+                + round_at(Stage.CEILING_CROSSING, t.budget - s_i, _max(r, 1)),
+            )
+        )
     return t.mutate(cross=ibis.cases(*cases, else_=t.seg_b))
 
 
@@ -358,7 +356,7 @@ def _layers(t: Any, params: Any, nb_fund: int, nb_ci: int) -> Any:
     keep.append("seg_b")
     t = _with(t, params, *_bands("f", nb_fund))
     t = _with_parts(t, "f", "seg_a", "seg_b", nb_fund)
-    t = t.mutate(raw=round_units(t.funits))
+    t = t.mutate(raw=round_at(Stage.POOLED_FUND, t.funits))
     fparts = [f"fp{i}" for i in range(nb_fund)]
     t = t.select(*keep, "raw", *fparts)
     t = _with(t, params, "ceil_fund")
@@ -372,7 +370,7 @@ def _layers(t: Any, params: Any, nb_fund: int, nb_ci: int) -> Any:
     t = t.mutate(
         hifp=t.fund + item_fund,
         coins=t.scope_std - t.ded - t.over - t.fund + t.item_fund_scope - item_fund,
-        la_raw=round_units(t.over * t.la_rate),
+        la_raw=round_at(Stage.LARGE_AMOUNT, t.over * t.la_rate),
     )
     keep += ["fund", "over", "hifp", "coins"]
     t = t.select(*keep, "la_raw")
@@ -390,7 +388,7 @@ def _layers(t: Any, params: Any, nb_fund: int, nb_ci: int) -> Any:
     t = t.mutate(zb=t.zcum - t.ci_base)
     t = _with(t, params, *_bands("c", nb_ci))
     t = _with_parts(t, "c", "zb", "zcum", nb_ci)
-    t = t.mutate(ci_raw=round_units(t.cunits)).select(*keep, "ci_raw")
+    t = t.mutate(ci_raw=round_at(Stage.CRITICAL_ILLNESS, t.cunits)).select(*keep, "ci_raw")
     t = _with(t, params, "ci_cap", "as_on", "as_pre")
     ci, _ = _cum_capped(t, "ci_raw", t.ci_cap, _win(t, "person_id"))
     t = t.mutate(ci=ci)
@@ -402,12 +400,18 @@ def _layers(t: Any, params: Any, nb_fund: int, nb_ci: int) -> Any:
     t = _with(t, params, "as_rate", "as_ded")
     wb = t.wcum - t.a_base
     t = t.mutate(
-        as_raw=round_units(t.as_rate * (_max(0, t.wcum - t.as_ded) - _max(0, wb - t.as_ded)))
+        as_raw=round_at(
+            Stage.ASSISTANCE, t.as_rate * (_max(0, t.wcum - t.as_ded) - _max(0, wb - t.as_ded))
+        )
     ).select(*keep, "as_raw")
     t = _with(t, params, "as_cap", "tilt_thr", "tilt_rate")
     assist, _ = _cum_capped(t, "as_raw", t.as_cap, _win(t, "person_id"))
     t = t.mutate(assist=assist)
-    t = t.mutate(tilt_raw=round_units(_max(0, t.a_base - t.assist - t.tilt_thr) * t.tilt_rate))
+    t = t.mutate(
+        tilt_raw=round_at(
+            Stage.TILTED_ASSISTANCE, _max(0, t.a_base - t.assist - t.tilt_thr) * t.tilt_rate
+        )
+    )
     keep.append("assist")
     t = t.select(*keep, "tilt_raw")
     t = _with(t, params, "tilt_cap")
@@ -481,9 +485,7 @@ def catalogue_table(items: Iterable[Any]) -> ir.Table:
             "r_sex": None if it.sex is None else str(it.sex),
             "min_age": it.min_age,
             "max_age": it.max_age,
-            "r_visits": None
-            if it.visit_types is None
-            else "|" + "|".join(sorted(str(v) for v in it.visit_types)) + "|",
+            "r_visits": visits_key(it.visit_types),
             "fund_units": None if it.fund_ratio is None else ratio_units(it.fund_ratio),
         }
         for it in items
@@ -534,13 +536,15 @@ def split_lines(
 ) -> ir.Table:
     """Split every line by the catalogue and sum per claim (as ``split.split_bill``).
 
-    ``claims`` needs claim_id, settle_date, visit_type, sex, birth_date, scheme and
-    treatment_pack. Returns claim_id with total, full_selfpay, over_limit, preself,
+    ``claims`` needs claim_id, admit_date, settle_date, visit_type, sex, birth_date, scheme
+    and treatment_pack. Returns claim_id with total, full_selfpay, over_limit, preself,
     item_fund and item_fund_scope.
     """
     missing = [c for c in LINE_COLUMNS if c not in lines.columns]
     if missing:
         raise InputError(f"claim lines lack column(s): {', '.join(missing)}")
+    if "admit_date" not in claims.columns:
+        raise InputError("claims table lacks column admit_date (catalogue ages are at admission)")
     unknown = lines.anti_join(catalogue, "item_code").select("claim_id", "item_code").limit(3)
     bad = con.execute(unknown).to_dict("records")
     if bad:
@@ -563,19 +567,15 @@ def split_lines(
         "sex",
         "scheme",
         "treatment_pack",
-        age=_age(claims.birth_date, claims.settle_date),
+        age=_age(claims.birth_date, claims.admit_date),  # at admission (policy.restriction)
         period=periods.expr(claims.settle_date),
     )
     meta = meta.join(
         class_b_table(registry, packs, schemes, periods), ["treatment_pack", "scheme", "period"]
     )
     t = lines.join(meta, "claim_id").join(catalogue, "item_code")
-    restricted = (
-        (t.r_sex.notnull() & (t.r_sex != t.sex))
-        | (t.min_age.notnull() & (t.age < t.min_age))
-        | (t.max_age.notnull() & (t.age > t.max_age))
-        | (t.r_visits.notnull() & ~t.r_visits.contains("|" + t.visit_type + "|"))
-    )
+    broken = restriction(t.r_sex, t.min_age, t.max_age, t.r_visits, t.sex, t.age, t.visit_type)
+    restricted = broken != NONE
     self_paid = (t.item_class == "C") | restricted
     over_price = t.price_cap.notnull() & (t.unit_price_fen > t.price_cap)
     over = over_price.ifelse(_min(t.amount_fen, (t.unit_price_fen - t.price_cap) * t.quantity), 0)
@@ -585,11 +585,13 @@ def split_lines(
         l_over=self_paid.ifelse(0, over),
     )
     t = t.mutate(l_allowed=self_paid.ifelse(0, t.amount_fen - t.l_over))
-    t = t.mutate(l_pre=round_units(t.l_allowed * rate))
+    t = t.mutate(l_pre=round_at(Stage.PRESELF, t.l_allowed * rate))
     t = t.mutate(l_scope=t.l_allowed - t.l_pre)
     outside = t.fund_units.notnull() & ~self_paid
     t = t.mutate(
-        l_ifund=outside.ifelse(round_units(t.l_scope * t.fund_units.fill_null(0)), 0),
+        l_ifund=outside.ifelse(
+            round_at(Stage.ITEM_FUND_SHARE, t.l_scope * t.fund_units.fill_null(0)), 0
+        ),
         l_iscope=outside.ifelse(t.l_scope, 0),
     )
     return t.group_by("claim_id").aggregate(

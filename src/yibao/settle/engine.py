@@ -15,7 +15,7 @@ from decimal import Decimal
 from types import MappingProxyType
 
 from yibao.errors import InputError
-from yibao.money import RATIO_SCALE, Fen, format_yuan, round_units
+from yibao.money import RATIO_SCALE, Fen, Stage, format_yuan, round_units
 from yibao.policy.pack import Citation, PolicyChain
 from yibao.settle.model import PRESPLIT_AMOUNTS, Accumulators, Claim, Person, PoolTotals, PreSplit
 from yibao.settle.parts import Parts
@@ -32,6 +32,7 @@ class Step:
     text: str
     amounts: Mapping[str, Fen]
     citations: tuple[Citation, ...] = ()
+    stages: tuple[Stage, ...] = ()  # where this step rounded half-up (``money.Stage``)
 
 
 @dataclass(frozen=True, slots=True)
@@ -120,7 +121,7 @@ def _basic(rules: Rules, acc: Accumulators, claim: Claim, scope: Fen, seq: int) 
         over = max(0, g + scope - max(b.ceiling_amount, g + d))
     end = a + scope - d - over
     units = b.schedule.units(a, end)
-    raw = round_units(units)
+    raw = round_units(units, Stage.POOLED_FUND)
     fund = raw
     used = acc.ceiling_fund.get(group, 0) if group else 0
     if group is not None and b.ceiling_kind == "fund" and b.ceiling_amount is not None:
@@ -135,6 +136,7 @@ def _basic(rules: Rules, acc: Accumulators, claim: Claim, scope: Fen, seq: int) 
             f"{y(pool.deductible)} already paid this year; charged min(nominal, scope, what is left)",
             {"nominal": nominal, "charged": d, "paid_before": pool.deductible},
             rules.citations["deductible"],
+            (Stage.DEDUCTIBLE,),
         ),
         Step(
             "pooled_fund",
@@ -145,6 +147,7 @@ def _basic(rules: Rules, acc: Accumulators, claim: Claim, scope: Fen, seq: int) 
             f"(group {group}, {y(used)} used)",
             {"raw": raw, "fund": fund, "over_ceiling": over},
             rules.citations["pooled_fund"],
+            (Stage.POOLED_FUND, Stage.CEILING_CROSSING) if fund < raw else (Stage.POOLED_FUND,),
         ),
     )
     return _Basic(d, fund, over, steps)
@@ -185,14 +188,20 @@ def compute(
     coinsurance = scope - d - over - fund + split.item_fund_scope - item_fund
 
     la = rules.large_amount
-    large = capped(round_units(over * la.rate) if la.enabled else 0, la.cap, acc.large_amount_paid)
+    large = capped(
+        round_units(over * la.rate, Stage.LARGE_AMOUNT) if la.enabled else 0,
+        la.cap,
+        acc.large_amount_paid,
+    )
     compliant = d + coinsurance + over - large
 
     ci_rules = rules.critical_illness
     ci_base = (
         compliant + (split.preself if ci_rules.includes_preself else 0) if ci_rules.enabled else 0
     )
-    ci_raw = round_units(ci_rules.schedule.units(acc.ci_base, acc.ci_base + ci_base))
+    ci_raw = round_units(
+        ci_rules.schedule.units(acc.ci_base, acc.ci_base + ci_base), Stage.CRITICAL_ILLNESS
+    )
     ci = capped(ci_raw, ci_rules.cap, acc.ci_paid)
 
     ar = rules.assistance
@@ -202,8 +211,10 @@ def compute(
         a_base = max(0, compliant + (split.preself if ar.includes_preself else 0) - ci)
         w0, w1 = acc.assistance_base, acc.assistance_base + a_base
         units = ar.rate * (max(0, w1 - ar.deductible) - max(0, w0 - ar.deductible))
-        assist = capped(round_units(units), ar.cap, acc.assistance_paid)
-        tilt_raw = round_units(max(0, a_base - assist - ar.tilt_threshold) * ar.tilt_rate)
+        assist = capped(round_units(units, Stage.ASSISTANCE), ar.cap, acc.assistance_paid)
+        tilt_raw = round_units(
+            max(0, a_base - assist - ar.tilt_threshold) * ar.tilt_rate, Stage.TILTED_ASSISTANCE
+        )
         tilt = capped(tilt_raw, ar.tilt_cap, acc.tilt_paid)
 
     personal = {
@@ -250,6 +261,7 @@ def compute(
             f"{_cap_text(la.cap)}",
             {"base": over, "paid": large, "paid_before": acc.large_amount_paid},
             rules.citations["large_amount"],
+            (Stage.LARGE_AMOUNT,),
         ),
         Step(
             "critical_illness",
@@ -258,6 +270,7 @@ def compute(
             f"{' (tilted for the poor)' if ci_rules.tilted else ''}; {_cap_text(ci_rules.cap)}",
             {"base": ci_base, "raw": ci_raw, "paid": ci, "paid_before": acc.ci_paid},
             rules.citations["critical_illness"],
+            (Stage.CRITICAL_ILLNESS,),
         ),
         Step(
             "assistance",
@@ -267,6 +280,7 @@ def compute(
             f"{Decimal(ar.tilt_rate) / 100:g} %, {_cap_text(ar.tilt_cap)}",
             {"base": a_base, "assistance": assist, "tilted": tilt},
             rules.citations["assistance"],
+            (Stage.ASSISTANCE, Stage.TILTED_ASSISTANCE),
         ),
         Step(
             "account",
@@ -358,7 +372,12 @@ def settle(
         b_ratio = class_b_preself_ratio(treatment, person.scheme, day)
         assert isinstance(b_ratio.value, Decimal)
         bill = split_bill(
-            claim.lines, catalogue, b_ratio.value, person.sex, person.age_on(day), claim.visit_type
+            claim.lines,
+            catalogue,
+            b_ratio.value,
+            person.sex,
+            person.age_on(claim.admit_date),  # catalogue ages are at admission (restriction.py)
+            claim.visit_type,
         )
         split, lines = bill.presplit, bill.lines
         split_steps = (
@@ -367,6 +386,7 @@ def settle(
                 f"{len(lines)} lines split by the treatment region's catalogue ({treatment.id})",
                 _split_amounts(split),
                 (b_ratio,),
+                (Stage.PRESELF, Stage.ITEM_FUND_SHARE),
             ),
         )
     rules = resolve_rules(insured, rule_key(person, claim))

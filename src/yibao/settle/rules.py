@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
-from yibao.money import Fen, apply_ratio, ratio_units, round_decimal_fen
+from yibao.money import Fen, Stage, apply_ratio, ratio_units, round_decimal_fen
 from yibao.policy.errors import PolicyError
 from yibao.policy.pack import Citation, PolicyChain
 from yibao.policy.schema import AgeBand, Band
@@ -161,7 +161,7 @@ def _deductibles(r: Reader, key: RuleKey, mode: str) -> tuple[tuple[Fen, Fen, Fe
     factor = _dec(r.visit(key, "deductible.factor"))
     if key.route is not Route.LOCAL:
         factor *= _dec(r.get(f"cross_region.{key.route}.deductible_factor"))
-    base = round_decimal_fen(amount * factor)
+    base = round_decimal_fen(amount * factor, Stage.DEDUCTIBLE)
     if mode == "annual":
         levels = {_money(r.visit(key, f"deductible.amount.{lv}")) for lv in Level}
         if len(levels) != 1:
@@ -171,14 +171,18 @@ def _deductibles(r: Reader, key: RuleKey, mode: str) -> tuple[tuple[Fen, Fen, Fe
         return (base, base, base), None
     floor = _money(r.visit(key, "deductible.floor"))
     second = min(
-        base, max(floor, apply_ratio(base, _dec(r.visit(key, "deductible.second_factor"))))
+        base,
+        max(
+            floor,
+            apply_ratio(base, _dec(r.visit(key, "deductible.second_factor")), Stage.DEDUCTIBLE),
+        ),
     )
     fixed = _opt_money(r.visit(key, "deductible.third_fixed"))
     third_factor = r.visit(key, "deductible.third_factor")
     if fixed is not None:
         third = fixed
     elif third_factor is not None:
-        third = apply_ratio(base, _dec(third_factor))
+        third = apply_ratio(base, _dec(third_factor), Stage.DEDUCTIBLE)
     else:
         third = second
     third = min(base, max(floor, third))
@@ -255,7 +259,7 @@ def _critical_illness(r: Reader, key: RuleKey) -> CriticalIllnessRules:
     add = Decimal(0)
     start = threshold
     if tilted:
-        start = apply_ratio(threshold, _dec(r.get(f"{p}.tilt.threshold_factor")))
+        start = apply_ratio(threshold, _dec(r.get(f"{p}.tilt.threshold_factor")), Stage.DEDUCTIBLE)
         add = _dec(r.get(f"{p}.tilt.ratio_add"))
         if r.get(f"{p}.tilt.remove_cap"):
             cap = None

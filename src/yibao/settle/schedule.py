@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from yibao.money import Fen, div_half_up
+from yibao.money import Fen, Stage, round_at
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,7 +57,7 @@ class Schedule:
             part = r * length
             if spent + part >= budget_units and r > 0:
                 start = max(a, self.lower(i))
-                return start + div_half_up(budget_units - spent, r)
+                return start + round_at(Stage.CEILING_CROSSING, budget_units - spent, r)
             spent += part
         return b
 

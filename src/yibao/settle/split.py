@@ -13,7 +13,7 @@ from decimal import Decimal
 from typing import Protocol
 
 from yibao.errors import InputError
-from yibao.money import Fen, apply_ratio, format_yuan
+from yibao.money import Fen, Stage, apply_ratio, format_yuan
 from yibao.settle.model import Line, PreSplit
 from yibao.types import ItemClass, Sex, VisitType
 
@@ -103,9 +103,13 @@ def split_line(
         if own is not None
         else (class_b_ratio if entry.item_class is ItemClass.B else Decimal(0))
     )
-    preself = apply_ratio(allowed, r)
+    preself = apply_ratio(allowed, r, Stage.PRESELF)
     scope = allowed - preself
-    item_fund = 0 if entry.fund_ratio is None else apply_ratio(scope, entry.fund_ratio)
+    item_fund = (
+        0
+        if entry.fund_ratio is None
+        else apply_ratio(scope, entry.fund_ratio, Stage.ITEM_FUND_SHARE)
+    )
     reason = f"class {entry.item_class}" + (f", pre-self-pay {r}" if r else "")
     if over:
         reason += f", price above the payment standard {format_yuan(entry.price_cap or 0)}"

@@ -21,7 +21,7 @@ import ibis.expr.types as ir
 import pyarrow as pa
 
 from yibao.errors import InputError
-from yibao.money import RATIO_SCALE, ratio_units
+from yibao.money import Stage, ratio_units, round_at
 from yibao.payment.dip.catalogue import Catalogue
 from yibao.payment.dip.liquidation import (
     PAY_DIVISOR,
@@ -29,6 +29,7 @@ from yibao.payment.dip.liquidation import (
     HospitalSums,
     Liquidation,
     hospital_lines,
+    points_formula,
     pv_units,
     settlement_point_value,
 )
@@ -45,11 +46,6 @@ CASE_COLUMNS = (
     "patient_paid",
     "other_funds",
 )
-
-
-def div_half_up(n: Any, d: Any) -> Any:
-    """Integer division half-up for a non-negative numerator (as ``money.div_half_up``)."""
-    return ((n * 2 + d) // (d * 2)).cast("int64")
 
 
 def _groups_table(cat: Catalogue, kind: str, prefix: str) -> ir.Table:
@@ -127,45 +123,27 @@ def case_points_expr(
     )
     c = c.left_join(lm, (c._group == lm.lm_group) & (c.level == lm.lm_level))
     mean = c.lm_mean.notnull().ifelse(c.lm_mean, c._all_mean)
-    score = c._score
-    group = c._group
-    day_units = ratio_units(cat.day_score)
-    long_stay = (c.los_days >= params.long_stay_days) & (day_units > 0)
-    scaled = c.cost.cast("int64") * RATIO_SCALE
-    ratio_u = div_half_up(scaled, mean)
-    low = scaled < ratio_units(params.low_fraction) * mean
-    high = scaled > ratio_units(params.high_multiple) * mean
-    extreme = scaled > ratio_units(params.extreme_multiple) * mean
     no_group = c._all_mean.isnull()
-    kind = ibis.cases(
-        (long_stay, "bed_day"),
-        (no_group, "by_item"),
-        (low, "low_cost"),
-        (extreme, "extreme"),
-        (high, "high_cost"),
-        else_="normal",
+    day_units = ratio_units(cat.day_score)
+    kind, factor, points = points_formula(
+        c.cost.cast("int64"),
+        c.los_days.cast("int64"),
+        mean,
+        c._score.cast("int64"),
+        c.coef,
+        no_group,
+        day_units,
+        params,
     )
-    skip = (no_group | extreme) if params.by_item("extreme") else no_group
-    factor = ibis.cases(
-        (long_stay, RATIO_SCALE),
-        (skip, 0),
-        (low, ratio_u),
-        (high, ratio_u - RATIO_SCALE),
-        else_=RATIO_SCALE,
-    ).cast("int64")
-    raw = long_stay.ifelse(
-        c.los_days.cast("int64") * day_units,
-        div_half_up(score.cast("int64") * factor, RATIO_SCALE),
-    )
-    points = (skip & ~long_stay).ifelse(0, div_half_up(raw * c.coef, RATIO_SCALE))
-    points = points.cast("int64")
+    long_stay = (c.los_days >= params.long_stay_days) & (day_units > 0)
+    group = c._group
     grouped = ~long_stay & ~no_group
     return c.select(
         *CASE_COLUMNS,
         group=long_stay.ifelse("bed-day", group),
         kind=kind,
-        factor=factor,
-        points=points,
+        factor=factor.cast("int64"),
+        points=points.cast("int64"),
         coef=c.coef,
         standard=grouped.ifelse(mean, 0).cast("int64"),
         basis=grouped.ifelse(c.lm_mean.notnull().ifelse("level", "all_levels"), ""),
@@ -202,16 +180,16 @@ def liquidate_table(
     ).to_pylist()[0]
     if not totals["n"]:
         raise InputError("DIP: the year has no inpatient cases")
-    reserve = (params.budget * ratio_units(params.reserve_ratio) * 2 + RATIO_SCALE) // (
-        2 * RATIO_SCALE
-    )
+    reserve = round_at(Stage.DIP_RESERVE, params.budget * ratio_units(params.reserve_ratio))
     by_item = int(totals["by_item"] or 0)
     total_points = int(totals["points"] or 0)
     distributable = params.budget - reserve - by_item
     pv = settlement_point_value(distributable, total_points)
     bpv = pv_units(cat.budget_point_value)
     paid = pts.mutate(
-        payment=item.ifelse(pts.cost.cast("int64"), div_half_up(pts.points * pv, PAY_DIVISOR))
+        payment=item.ifelse(
+            pts.cost.cast("int64"), round_at(Stage.DIP_PAYMENT, pts.points * pv, PAY_DIVISOR)
+        )
     )
     paid_item = _by_item(paid.kind, params)
     by_month = paid.group_by(["provider_id", "month"]).aggregate(
@@ -220,10 +198,13 @@ def liquidate_table(
         others=(paid.patient_paid + paid.other_funds).sum().cast("int64"),
     )
     fund = ibis.greatest(
-        0, div_half_up(by_month.points * bpv, PAY_DIVISOR) + by_month.by_item - by_month.others
+        0,
+        round_at(Stage.DIP_PAYMENT, by_month.points * bpv, PAY_DIVISOR)
+        + by_month.by_item
+        - by_month.others,
     )
     prepay = by_month.mutate(
-        prepaid=div_half_up(fund * ratio_units(params.prepay_ratio), RATIO_SCALE)
+        prepaid=round_at(Stage.PREPAYMENT, fund * ratio_units(params.prepay_ratio))
     )
     prepaid = prepay.group_by("provider_id").aggregate(prepaid=prepay.prepaid.sum())
     hosp = paid.group_by("provider_id").aggregate(

@@ -26,11 +26,11 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from fractions import Fraction
 
 from yibao.errors import InputError
-from yibao.money import Fen
+from yibao.money import Fen, Stage, round_fraction
 
 SCORE_PLACES = Decimal("0.0001")
 POINT_VALUE_PLACES = Decimal("0.01")  # fen per point, i.e. yuan to 4 places
@@ -105,8 +105,10 @@ class Catalogue:
         return self.groups[group].mean_cost, "all_levels"
 
 
-def _dec(f: Fraction, places: Decimal) -> Decimal:
-    return (Decimal(f.numerator) / Decimal(f.denominator)).quantize(places, ROUND_HALF_UP)
+def _dec(f: Fraction, places: Decimal, stage: Stage) -> Decimal:
+    exponent = places.as_tuple().exponent
+    assert isinstance(exponent, int)
+    return round_fraction(stage, f, -exponent)
 
 
 def _weighted_mean(by_year: Sequence[tuple[int, Fraction]]) -> Fraction:
@@ -163,9 +165,11 @@ def build_catalogue(
     for key in sorted(per):
         means = [(year_w[yr], Fraction(c, n)) for yr, (n, c) in sorted(per[key].items()) if n]
         m = _weighted_mean(means)
-        score = _dec(m / region_mean * scale, SCORE_PLACES)
+        score = _dec(m / region_mean * scale, SCORE_PLACES, Stage.DIP_SCORE)
         cases = sum(n for n, _ in per[key].values())
-        groups[key] = DipGroup(key, kinds[key], cases, int(_dec(m, Decimal(1))), score)
+        groups[key] = DipGroup(
+            key, kinds[key], cases, int(_dec(m, Decimal(1), Stage.MEAN_COST)), score
+        )
     day_score = _day_score(years, weights, region_mean, scale)
     pv = budget_point_value(years, weights, groups, day_score)
     prior = years[-1]  # the newest history year: "prior-year" in §8.3
@@ -174,7 +178,7 @@ def build_catalogue(
         groups,
         day_score,
         pv,
-        int(_dec(region_mean, Decimal(1))),
+        int(_dec(region_mean, Decimal(1), Stage.MEAN_COST)),
         scale,
         min_cases,
         level_means,
@@ -192,7 +196,7 @@ def _level_means(
         n0, c0 = per.get(key, (0, 0))
         per[key] = (n0 + n, c0 + cost)
     return {
-        k: int(_dec(Fraction(c, n), Decimal(1)))
+        k: int(_dec(Fraction(c, n), Decimal(1), Stage.MEAN_COST))
         for k, (n, c) in sorted(per.items())
         if n >= min_cases and c > 0 and k[0] in groups
     }
@@ -208,7 +212,7 @@ def _day_score(
     ]
     if not per_day:
         return Decimal(0)
-    return _dec(_weighted_mean(per_day) / region_mean * scale, SCORE_PLACES)
+    return _dec(_weighted_mean(per_day) / region_mean * scale, SCORE_PLACES, Stage.DIP_SCORE)
 
 
 def budget_point_value(
@@ -229,4 +233,4 @@ def budget_point_value(
         points += w * pts
     if points <= 0:
         raise InputError("DIP catalogue: the history has no points")
-    return _dec(cost / points, POINT_VALUE_PLACES)
+    return _dec(cost / points, POINT_VALUE_PLACES, Stage.DIP_POINT_VALUE)

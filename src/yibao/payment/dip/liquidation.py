@@ -39,9 +39,11 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import Any
 
 from yibao.errors import InputError
-from yibao.money import RATIO_SCALE, Fen, div_half_up, ratio_units
+from yibao.formula import where
+from yibao.money import RATIO_SCALE, Fen, Stage, ratio_units, round_at
 from yibao.payment.dip.catalogue import Catalogue, DipGroup
 from yibao.payment.sharing import SharingRule, share_balance
 
@@ -118,26 +120,65 @@ def case_points(case: DipCase, cat: Catalogue, params: DipParams) -> CasePoints:
     coefficient = params.coefficients.get(case.level)
     if coefficient is None:
         raise InputError(f"case {case.case_id}: no DIP coefficient for level {case.level!r}")
-    coef = ratio_units(coefficient)
-    if case.los_days >= params.long_stay_days and cat.day_score > 0:
-        raw = ratio_units(cat.day_score) * case.los_days
-        return CasePoints(case.case_id, "bed-day", "bed_day", RATIO_SCALE, _times(raw, coef))
     g = _group(cat, case.core_key, "core") or _group(cat, case.comp_key, "comprehensive")
+    std, basis = cat.standard(g.key, case.level) if g is not None else (1, "")
+    kind, factor, points = points_formula(
+        case.cost,
+        case.los_days,
+        std,
+        0 if g is None else ratio_units(g.score),
+        ratio_units(coefficient),
+        g is None,
+        ratio_units(cat.day_score),
+        params,
+    )
+    if kind == "bed_day":
+        return CasePoints(case.case_id, "bed-day", kind, factor, points)
     if g is None:
-        return CasePoints(case.case_id, "", "by_item", 0, 0)
-    std, basis = cat.standard(g.key, case.level)
-    kind, factor = "normal", RATIO_SCALE
-    scaled = case.cost * RATIO_SCALE
-    if scaled < ratio_units(params.low_fraction) * std:
-        kind, factor = "low_cost", div_half_up(scaled, std)
-    elif scaled > ratio_units(params.high_multiple) * std:
-        kind, factor = "high_cost", div_half_up(scaled, std) - RATIO_SCALE
-        if scaled > ratio_units(params.extreme_multiple) * std:
-            kind = "extreme"
-            if params.by_item(kind):
-                return CasePoints(case.case_id, g.key, kind, 0, 0, std, basis)
-    adjusted = _times(ratio_units(g.score), factor)
-    return CasePoints(case.case_id, g.key, kind, factor, _times(adjusted, coef), std, basis)
+        return CasePoints(case.case_id, "", kind, factor, points)
+    return CasePoints(case.case_id, g.key, kind, factor, points, std, basis)
+
+
+def points_formula(
+    cost: Any,
+    los_days: Any,
+    standard: Any,
+    score_units: Any,
+    coef_units: Any,
+    no_group: Any,
+    day_units: int,
+    params: DipParams,
+) -> tuple[Any, Any, Any]:
+    """(kind, factor units, points units) of a case: the one DIP case-point formula.
+
+    Evaluated on the ints of one case (:func:`case_points`) and on the columns of a table of
+    cases (:func:`yibao.payment.dip.batch.case_points_expr`). ``standard`` is the group's mean
+    cost (any positive number when ``no_group``); rounding at ``Stage.DIP_CASE_POINTS``.
+    """
+    scaled = cost * RATIO_SCALE
+    long_stay = (los_days >= params.long_stay_days) & (day_units > 0)
+    low = scaled < ratio_units(params.low_fraction) * standard
+    high = scaled > ratio_units(params.high_multiple) * standard
+    extreme = scaled > ratio_units(params.extreme_multiple) * standard
+    ratio_u = round_at(Stage.DIP_CASE_POINTS, scaled, standard)
+    skip = (no_group | extreme) if params.by_item("extreme") else no_group
+    kind = where(
+        long_stay,
+        "bed_day",
+        where(
+            no_group,
+            "by_item",
+            where(low, "low_cost", where(extreme, "extreme", where(high, "high_cost", "normal"))),
+        ),
+    )
+    factor = where(
+        long_stay,
+        RATIO_SCALE,
+        where(skip, 0, where(low, ratio_u, where(high, ratio_u - RATIO_SCALE, RATIO_SCALE))),
+    )
+    raw = where(long_stay, los_days * day_units, _times(score_units, factor))
+    points = where(long_stay, _times(raw, coef_units), where(skip, 0, _times(raw, coef_units)))
+    return kind, factor, points
 
 
 def _group(cat: Catalogue, key: str, kind: str) -> DipGroup | None:
@@ -145,9 +186,9 @@ def _group(cat: Catalogue, key: str, kind: str) -> DipGroup | None:
     return g if g is not None and g.kind == kind and g.mean_cost > 0 else None
 
 
-def _times(units: int, ratio_u: int) -> int:
+def _times(units: Any, ratio_u: Any) -> Any:
     """units × ratio, half-up to the unit (``Stage.DIP_CASE_POINTS``)."""
-    return div_half_up(units * ratio_u, RATIO_SCALE)
+    return round_at(Stage.DIP_CASE_POINTS, units * ratio_u)
 
 
 def settlement_point_value(distributable: Fen, total_points: int) -> int:
@@ -160,12 +201,12 @@ def settlement_point_value(distributable: Fen, total_points: int) -> int:
         raise InputError("DIP: nothing left to distribute after the reserve and by-item cases")
     if total_points <= 0:
         raise InputError("DIP: the year has no points")
-    return div_half_up(distributable * PAY_DIVISOR, total_points)
+    return round_at(Stage.DIP_POINT_VALUE, distributable * PAY_DIVISOR, total_points)
 
 
 def pay(points: int, pv: int) -> Fen:
     """Points × point value, half-up to the fen (``Stage.DIP_PAYMENT``)."""
-    return div_half_up(points * pv, PAY_DIVISOR)
+    return round_at(Stage.DIP_PAYMENT, points * pv, PAY_DIVISOR)
 
 
 @dataclass(frozen=True, slots=True)
@@ -230,7 +271,7 @@ def liquidate(cases: Iterable[DipCase], cat: Catalogue, params: DipParams) -> Li
     rows = [(c, case_points(c, cat, params)) for c in cases]
     if not rows:
         raise InputError("DIP: the year has no inpatient cases")
-    reserve = div_half_up(params.budget * ratio_units(params.reserve_ratio), RATIO_SCALE)
+    reserve = round_at(Stage.DIP_RESERVE, params.budget * ratio_units(params.reserve_ratio))
     by_item = sum(c.cost for c, p in rows if params.by_item(p.kind))
     total = sum(p.points for _, p in rows)
     distributable = params.budget - reserve - by_item
@@ -349,7 +390,7 @@ def prepayment(points: int, by_item: Fen, paid_by_others: Fen, bpv: int, ratio: 
     """One hospital-month: (points × budget point value + by-item − patient and other funds,
     floored at 0) × prepayment ratio, half-up (``Stage.PREPAYMENT``)."""
     fund = max(0, pay(points, bpv) + by_item - paid_by_others)
-    return div_half_up(fund * ratio_units(ratio), RATIO_SCALE)
+    return round_at(Stage.PREPAYMENT, fund * ratio_units(ratio))
 
 
 def per_capita(patients: Mapping[str, int], rate: Fen) -> dict[str, Fen]:

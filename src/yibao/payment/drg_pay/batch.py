@@ -22,9 +22,16 @@ import ibis.expr.types as ir
 import pyarrow as pa
 
 from yibao.errors import InputError
-from yibao.money import RATIO_SCALE, Fen, ratio_units
-from yibao.payment.dip.batch import div_half_up
-from yibao.payment.drg_pay.pay import RANK_SCALE, DrgParams, payment_standard
+from yibao.formula import where
+from yibao.money import Fen, ratio_units
+from yibao.payment.drg_pay.pay import (
+    DrgParams,
+    allowed_outliers,
+    extremity,
+    kind_formula,
+    payment_standard,
+    value_formula,
+)
 
 CASE_COLUMNS = (
     "case_id",
@@ -81,24 +88,20 @@ def pay_table(
         raise InputError(f"DRG payment: no coefficient for hospital level {unknown[0]!r}")
     std = standards_table(weights, rate, params)
     c = cases.left_join(std, (cases.drg == std.s_drg) & (cases.level == std.s_level))
-    scaled = c.cost.cast("int64") * RATIO_SCALE
-    kind = ibis.cases(
-        (c.standard.isnull(), "ungrouped"),
-        (scaled > c.high_u * c.standard, "high_cost"),
-        (scaled < ratio_units(params.low_fraction) * c.standard, "low_cost"),
-        else_="normal",
+    grouped = kind_formula(
+        c.cost.cast("int64"), c.standard, c.high_u, ratio_units(params.low_fraction)
     )
+    kind = where(c.standard.isnull(), "ungrouped", grouped)
     c = c.mutate(kind=kind, standard=c.standard.fill_null(0))
     discharges = ibis.window(group_by=c.provider_id)
     c = c.mutate(discharges=c.count().over(discharges))
     is_high = c.kind == "high_cost"
-    key = is_high.ifelse((c.cost.cast("int64") * RANK_SCALE) // c.standard, -1).cast("int64")
+    key = is_high.ifelse(extremity(c.cost.cast("int64"), c.standard), -1).cast("int64")
     rank_w = ibis.window(group_by=[c.provider_id, is_high], order_by=[ibis.desc(key), c.case_id])
     c = c.mutate(_rank=ibis.row_number().over(rank_w))
-    allowed = (c.discharges * ratio_units(params.high_cap)) // RATIO_SCALE
+    allowed = allowed_outliers(c.discharges, params.high_cap)
     kind2 = (is_high & (c._rank >= allowed)).ifelse("high_cost_over_cap", c.kind)
-    by_standard = (kind2 == "normal") | (kind2 == "high_cost_over_cap")
-    c = c.mutate(kind2=kind2, full=by_standard.ifelse(c.standard, c.cost.cast("int64")))
+    c = c.mutate(kind2=kind2)
     halve = ibis.literal(False)
     days = params.readmission_days
     if days > 0 and all(col in c.columns for col in READMISSION_COLUMNS):
@@ -108,7 +111,7 @@ def pay_table(
             (c.kind2 != "ungrouped") & (c.person_id != "") & (gap >= 0) & (gap <= days)
         ).fill_null(False)
     c = c.mutate(readmission=halve)
-    value = c.readmission.ifelse(div_half_up(c.full, 2), c.full)
+    value = value_formula(c.kind2, c.standard, c.cost.cast("int64"), c.readmission)
     return c.select(
         *CASE_COLUMNS,
         kind=c.kind2,

@@ -26,12 +26,14 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from enum import StrEnum
 from itertools import pairwise
+from typing import Any
 
 from yibao.errors import InputError
-from yibao.money import RATIO_SCALE, Fen, div_half_up, ratio_units
+from yibao.formula import where
+from yibao.money import RATIO_SCALE, Fen, Stage, ratio_units, round_at
 
 
 class CaseKind(StrEnum):
@@ -76,7 +78,7 @@ def base_rate(budget: Fen, expected: Mapping[str, int], weights: Mapping[str, De
     units = sum(n * ratio_units(weights[g]) for g, n in expected.items() if g in weights)
     if units <= 0:
         raise InputError("DRG base rate: no expected cases with a weight")
-    return div_half_up(budget * RATIO_SCALE, units)
+    return round_at(Stage.DRG_BASE_RATE, budget * RATIO_SCALE, units)
 
 
 def payment_standard(rate: Fen, rw: Decimal, coefficient: Decimal) -> Fen:
@@ -85,7 +87,9 @@ def payment_standard(rate: Fen, rw: Decimal, coefficient: Decimal) -> Fen:
     >>> payment_standard(1_000_000, Decimal("1.2345"), Decimal("0.92"))
     1135740
     """
-    return div_half_up(rate * ratio_units(rw) * ratio_units(coefficient), RATIO_SCALE**2)
+    return round_at(
+        Stage.DRG_STANDARD, rate * ratio_units(rw) * ratio_units(coefficient), RATIO_SCALE**2
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -135,11 +139,32 @@ def classify(cost: Fen, standard: Fen, level: str, params: DrgParams) -> CaseKin
     multiple = params.high_multiple.get(level)
     if multiple is None:
         raise InputError(f"DRG payment: no high-cost multiple for hospital level {level!r}")
-    if cost * RATIO_SCALE > ratio_units(multiple) * standard:
-        return CaseKind.HIGH_COST
-    if cost * RATIO_SCALE < ratio_units(params.low_fraction) * standard:
-        return CaseKind.LOW_COST
-    return CaseKind.NORMAL
+    return CaseKind(
+        kind_formula(cost, standard, ratio_units(multiple), ratio_units(params.low_fraction))
+    )
+
+
+def kind_formula(cost: Any, standard: Any, high_units: Any, low_units: int) -> Any:
+    """The outlier kind of a grouped case (§8.2): above ``high_units``/10⁴ × standard it is
+    high-cost, below ``low_units``/10⁴ × standard low-cost. The one formula, evaluated on a
+    case's ints (:func:`classify`) and on a table's columns (``drg_pay.batch``).
+
+    >>> kind_formula(300, 100, 20_000, 3_000), kind_formula(20, 100, 20_000, 3_000)
+    ('high_cost', 'low_cost')
+    """
+    scaled = cost * RATIO_SCALE
+    return where(
+        scaled > high_units * standard,
+        "high_cost",
+        where(scaled < low_units * standard, "low_cost", "normal"),
+    )
+
+
+def value_formula(kind: Any, standard: Any, cost: Any, readmission: Any) -> Any:
+    """What a case is worth: the standard for a normal case or a high-cost case beyond the
+    cap, else its item cost; halved (``Stage.DRG_READMISSION``) for a readmission (§8.2)."""
+    full = where((kind == "normal") | (kind == "high_cost_over_cap"), standard, cost)
+    return where(readmission, round_at(Stage.DRG_READMISSION, full, 2), full)
 
 
 def pay_cases(
@@ -167,9 +192,7 @@ def pay_cases(
     for c, std, kind in rows:
         if c.case_id in capped:
             kind = CaseKind.HIGH_COST_OVER_CAP
-        value = std if kind in (CaseKind.NORMAL, CaseKind.HIGH_COST_OVER_CAP) else c.cost
-        if c.case_id in halved:
-            value = div_half_up(value, 2)
+        value = value_formula(kind, std, c.cost, c.case_id in halved)
         out.append(
             DrgPayment(
                 c.case_id,
@@ -221,12 +244,12 @@ RANK_SCALE = 10**6
 """High-cost cases are ranked by cost ÷ standard truncated to 6 places, then by case id."""
 
 
-def extremity(cost: Fen, standard: Fen) -> int:
+def extremity(cost: Any, standard: Any) -> Any:
     """The ranking key ⌊cost × 10⁶ ÷ standard⌋ (the batch engine computes the same integer)."""
     return cost * RANK_SCALE // standard
 
 
-def allowed_outliers(discharges: int, cap: Decimal) -> int:
+def allowed_outliers(discharges: Any, cap: Decimal) -> Any:
     """⌊discharges × cap⌋: how many high-cost cases a hospital may have paid by item."""
     return discharges * ratio_units(cap) // RATIO_SCALE
 
@@ -251,4 +274,5 @@ def case_mix_index(weights: Mapping[str, Decimal], drgs: Iterable[str]) -> Decim
     rws = [weights[d] for d in drgs if d in weights]
     if not rws:
         return Decimal(0)
-    return (sum(rws, Decimal(0)) / len(rws)).quantize(Decimal("0.0001"), rounding=ROUND_HALF_UP)
+    units = round_at(Stage.CASE_MIX_INDEX, sum(ratio_units(w) for w in rws), len(rws))
+    return Decimal(units).scaleb(-4)

@@ -16,13 +16,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from fractions import Fraction
 
 from yibao.errors import InputError
-from yibao.money import Fen
+from yibao.money import Fen, Stage, round_fraction
 
-RW_PLACES = Decimal("0.0001")
+RW_DIGITS = 4  # relative weights to 4 decimal places
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,14 +86,10 @@ def relative_weights(
     out: dict[str, GroupWeight] = {}
     for g, k in sorted(kept.items()):
         mean = Fraction(sum(k), len(k))
-        rw = _decimal(mean / region_mean).quantize(RW_PLACES, rounding=ROUND_HALF_UP)
+        rw = round_fraction(Stage.RELATIVE_WEIGHT, mean / region_mean, RW_DIGITS)
         out[g] = GroupWeight(g, len(costs_by_group[g]), len(k), _round_fen(mean), rw)
     return out
 
 
-def _decimal(f: Fraction) -> Decimal:
-    return Decimal(f.numerator) / Decimal(f.denominator)
-
-
 def _round_fen(f: Fraction) -> Fen:
-    return int(_decimal(f).quantize(Decimal(1), rounding=ROUND_HALF_UP))
+    return int(round_fraction(Stage.MEAN_COST, f))

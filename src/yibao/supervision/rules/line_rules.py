@@ -15,6 +15,7 @@ from typing import Any
 import ibis
 import ibis.expr.types as ir
 
+from yibao.policy.restriction import MAX_AGE, MIN_AGE, SEX, VISIT, restriction
 from yibao.supervision.rules.base import Frame, Param, Rule, cat, yuan
 
 REG_735 = "《医疗保障基金使用监督管理条例》(国务院令第735号, 2021)"
@@ -71,7 +72,8 @@ def duplicate_same_day(f: Frame, p: Mapping[str, Any]) -> ir.Table:
 
 
 def sex_restricted(f: Frame, p: Mapping[str, Any]) -> ir.Table:
-    t = f.lines.filter(f.lines.cat_sex.notnull() & (f.lines.cat_sex != f.lines.sex))
+    t = f.lines
+    t = t.filter(restriction(t.cat_sex, None, None, None, t.sex, t.age, t.visit_type) == SEX)
     return _line_hit(
         t, cat(_where(t), " is restricted to sex ", t.cat_sex, " (限性别), person sex is ", t.sex)
     )
@@ -79,7 +81,8 @@ def sex_restricted(f: Frame, p: Mapping[str, Any]) -> ir.Table:
 
 def age_restricted(f: Frame, p: Mapping[str, Any]) -> ir.Table:
     t = f.lines
-    t = t.filter((t.age < t.min_age) | (t.age > t.max_age))
+    broken = restriction(None, t.min_age, t.max_age, None, t.sex, t.age, t.visit_type)
+    t = t.filter(broken.isin([MIN_AGE, MAX_AGE]))
     return _line_hit(
         t,
         cat(
@@ -97,9 +100,7 @@ def age_restricted(f: Frame, p: Mapping[str, Any]) -> ir.Table:
 def visit_restricted(f: Frame, p: Mapping[str, Any]) -> ir.Table:
     t = f.lines
     allowed = ibis.literal("|").concat(t.visit_types, "|")
-    t = t.filter(
-        t.visit_types.notnull() & ~allowed.contains(ibis.literal("|").concat(t.visit_type, "|"))
-    )
+    t = t.filter(restriction(None, None, None, allowed, t.sex, t.age, t.visit_type) == VISIT)
     return _line_hit(
         t,
         cat(
