@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import doctest
 from datetime import date
 from types import MappingProxyType
 
 import pytest
 
 from yibao.errors import InputError
-from yibao.policy import catalogue_registry
 from yibao.policy.catalogue import Catalogue, demo_catalogue
 from yibao.policy.catalogue_registry import (
     CatalogueRegistry,
@@ -17,7 +15,6 @@ from yibao.policy.catalogue_registry import (
     claim_catalogue,
     shipped_catalogues,
 )
-from yibao.settle import route
 from yibao.settle.model import Claim, Line
 from yibao.types import Level, VisitType
 
@@ -70,8 +67,3 @@ def test_replacing_a_version() -> None:
     reg = reg.with_version(CatalogueVersion("1", date(2025, 1, 1), _only("XD0001", "a")))
     reg = reg.with_version(CatalogueVersion("1", date(2025, 1, 1), _only("XD0001", "b")))
     assert [v.catalogue.name for v in reg.versions] == ["b"]
-
-
-@pytest.mark.parametrize("module", [catalogue_registry, route])
-def test_doctests(module: object) -> None:
-    assert doctest.testmod(module).failed == 0  # type: ignore[arg-type]
