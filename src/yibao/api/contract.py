@@ -22,6 +22,7 @@ from fastapi.security import APIKeyHeader, HTTPBearer
 from fastapi.staticfiles import StaticFiles
 from pydantic import BaseModel, Field
 
+from yibao.api.authz import Denied
 from yibao.errors import InputError
 from yibao.policy.errors import PolicyError
 from yibao.service.context import Conflict, NotFound
@@ -109,6 +110,7 @@ def _validation_message(e: RequestValidationError) -> str:
 # the most specific class wins (Starlette looks handlers up along the exception's MRO)
 STATUS_OF: Final[tuple[tuple[type[Exception], int], ...]] = (
     (NotFound, 404),
+    (Denied, 403),
     (Conflict, 409),
     (InputError, 400),
     (PolicyError, 400),
