@@ -19,9 +19,31 @@ app = typer.Typer(
     no_args_is_help=True,
     pretty_exceptions_enable=False,
     add_completion=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
 )
 
 _CLEAR_ERRORS = (InputError, PolicyError, MoneyError)
+
+
+def _print_version(value: bool) -> None:
+    if value:
+        from yibao import __version__
+
+        sys.stdout.write(f"yibao {__version__}\n")
+        raise typer.Exit(0)
+
+
+@app.callback()
+def _root(
+    version: bool = typer.Option(
+        False,
+        "--version",
+        help="print the version and exit",
+        callback=_print_version,
+        is_eager=True,
+    ),
+) -> None:
+    """An engine for social medical insurance: policy, settlement, payment, supervision."""
 
 
 def _register() -> None:

@@ -10,19 +10,27 @@ import logging
 from datetime import date
 from typing import Annotated, Any
 
-from fastapi import Body, Depends, FastAPI, Header, HTTPException, Request
+from fastapi import Body, Depends, FastAPI, HTTPException
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse, RedirectResponse
+from fastapi.security import HTTPAuthorizationCredentials
 from sqlalchemy import Engine
 
 from yibao.api import authz, fhir
 from yibao.api import cases as cases_api
 from yibao.api.auth import KeyCache, Principal, Role
+from yibao.api.contract import (
+    ERROR_RESPONSES,
+    api_key_header,
+    bearer,
+    install_docs,
+    install_errors,
+    install_openapi,
+)
 from yibao.errors import InputError
-from yibao.policy.errors import PolicyError
 from yibao.service import contributions, providers, registration, settlement
 from yibao.service import ledger as ledger_svc
-from yibao.service.context import Actor, Conflict, Context, NotFound
+from yibao.service.context import Actor, Context, NotFound
 
 log = logging.getLogger("yibao.api")
 
@@ -40,39 +48,24 @@ def create_app(engine: Engine | None = None) -> FastAPI:
         title="yibao",
         version="0.1",
         description="Social medical insurance: enrollment, contributions, real-time settlement, "
-        "the fund ledger; REST and an HL7 FHIR R4B facade.",
+        "the fund ledger; REST and an HL7 FHIR R4B facade. Every error is an ErrorBody "
+        "{code, field, message}; authenticate with an API key (Authorize).",
+        docs_url=None,
+        redoc_url=None,
+        responses=ERROR_RESPONSES,
     )
-
-    @app.exception_handler(NotFound)
-    def _nf(_: Request, e: NotFound) -> JSONResponse:
-        return JSONResponse({"detail": str(e)}, status_code=404)
-
-    @app.exception_handler(Conflict)
-    def _cf(_: Request, e: Conflict) -> JSONResponse:
-        return JSONResponse({"detail": str(e)}, status_code=409)
-
-    @app.exception_handler(authz.Denied)
-    def _denied(_: Request, e: authz.Denied) -> JSONResponse:
-        return JSONResponse({"detail": str(e)}, status_code=403)
-
-    @app.exception_handler(InputError)
-    def _bad(_: Request, e: InputError) -> JSONResponse:
-        return JSONResponse({"detail": str(e)}, status_code=400)
-
-    @app.exception_handler(PolicyError)
-    def _pol(_: Request, e: PolicyError) -> JSONResponse:
-        return JSONResponse({"detail": str(e)}, status_code=400)
+    install_errors(app)
+    install_docs(app)
+    install_openapi(app)
 
     keys = KeyCache(engine)
 
     async def principal(
-        authorization: Annotated[str | None, Header()] = None,
-        x_api_key: Annotated[str | None, Header()] = None,
+        authorization: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)] = None,
+        x_api_key: Annotated[str | None, Depends(api_key_header)] = None,
     ) -> Principal:
         # async: a remembered key costs no thread hop; a lookup runs in the thread pool
-        token = x_api_key or (
-            authorization[7:] if authorization and authorization.startswith("Bearer ") else None
-        )
+        token = x_api_key or (authorization.credentials if authorization else None)
         p = None
         if token:
             p = keys.cached(token) or await run_in_threadpool(keys.authenticate, token)

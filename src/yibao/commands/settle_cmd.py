@@ -101,7 +101,7 @@ def register(app: typer.Typer) -> None:
             history_where=str(history),
             region=chain.region,
         )
-        s = settle_request(req, chain)
+        s = settle_request(req, chain, reg)
         if as_json:
             data = {"policy": chain.id, **settlement_to_data(s)}
             sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")

@@ -14,12 +14,17 @@ from datetime import date
 
 from yibao.errors import InputError
 from yibao.io.records import PersonInput, read_accumulators, read_claim, read_person
-from yibao.policy.catalogue import demo_catalogue
+from yibao.policy.catalogue_registry import (
+    CatalogueRegistry,
+    claim_catalogue,
+    shipped_catalogues,
+)
 from yibao.policy.errors import PolicyError
 from yibao.policy.pack import PolicyChain
+from yibao.policy.registry import PackRegistry, shipped_packs
 from yibao.settle.engine import Settlement, settle
 from yibao.settle.model import Accumulators, Claim, Person
-from yibao.settle.split import ItemLookup
+from yibao.settle.route import routed
 
 HISTORY_KEYS = frozenset({"accumulators", "claims"})
 
@@ -104,20 +109,6 @@ def read_request(
     return SettleRequest(person, claim, tuple(history), start, labels, person_where)
 
 
-def _catalogue(claim: Claim, where: str) -> ItemLookup | None:
-    """The demo catalogue when a line gives no class; unknown codes name the line."""
-    if all(ln.item_class is not None for ln in claim.lines):
-        return None
-    catalogue = demo_catalogue()
-    for i, ln in enumerate(claim.lines, 1):
-        if ln.item_class is None and ln.code not in catalogue.items:
-            raise InputError(
-                f"{where}: lines[{i}].code: unknown catalogue code {ln.code!r} "
-                f"(catalogue {catalogue.name}); give a known code or the line's class"
-            )
-    return catalogue
-
-
 def _first_day(chain: PolicyChain) -> date | None:
     starts = [v.start for p in chain.packs for vs in p.leaves.values() for v in vs]
     return min(starts) if starts else None
@@ -141,16 +132,43 @@ def _check_enrolled(req: SettleRequest, claim: Claim, where: str) -> None:
         )
 
 
-def settle_request(req: SettleRequest, chain: PolicyChain) -> Settlement:
-    """Settle the history in order, then the claim; the claim's settlement."""
+def _treatment_chain(claim: Claim, insured: PolicyChain, packs: PackRegistry) -> PolicyChain:
+    """The treatment region's policy chain (就医地), the insured one for local care."""
+    if claim.treatment_region in ("", insured.region):
+        return insured
+    try:
+        return packs.chain(packs.by_region(claim.treatment_region).id)
+    except PolicyError:
+        raise InputError(
+            f"region: no policy pack for treatment region {claim.treatment_region!r}"
+        ) from None
+
+
+def settle_request(
+    req: SettleRequest,
+    chain: PolicyChain,
+    packs: PackRegistry | None = None,
+    catalogues: CatalogueRegistry | None = None,
+) -> Settlement:
+    """Settle the history in order, then the claim; the claim's settlement.
+
+    As in the service: the insured region's policy (``chain``), the treatment region's
+    policy and catalogue from ``packs`` and ``catalogues`` (default: the shipped ones), the
+    route from :func:`~yibao.settle.route.routed`. Files carry no filings (备案), so care
+    away with no route stated is settled as unfiled; a claim states ``route: filed`` for
+    filed care."""
+    packs = packs or shipped_packs()
+    catalogues = catalogues or shipped_catalogues()
     acc = req.start
     for c in (*req.history, req.claim):
         where = req.labels[c.claim_id]
         check_covered(chain, c.settle_date, f"{where}: discharge_date")
         _check_enrolled(req, c, where)
-        catalogue = _catalogue(c, where)
         try:
-            s = settle(req.person, c, acc, chain, None, catalogue)
+            c = routed(c, req.person.insured_region, filed=False)
+            treatment = _treatment_chain(c, chain, packs)
+            catalogue = claim_catalogue(c, catalogues, "claim")
+            s = settle(req.person, c, acc, chain, treatment, catalogue)
         except InputError as e:
             raise InputError(f"{where}: {e}") from None
         except PolicyError as e:

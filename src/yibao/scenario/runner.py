@@ -6,19 +6,13 @@ from pathlib import Path
 
 from yibao.errors import InputError
 from yibao.io.records import part_value
-from yibao.policy.catalogue import demo_catalogue
+from yibao.policy.catalogue_registry import claim_catalogue, shipped_catalogues
 from yibao.policy.errors import PolicyError
 from yibao.policy.registry import PackRegistry
 from yibao.scenario.loader import load_scenario
 from yibao.scenario.model import ClaimResult, Mismatch, Scenario, ScenarioResult
 from yibao.settle.engine import settle
-from yibao.settle.model import Accumulators, Claim
-from yibao.settle.split import ItemLookup
-
-
-def _catalogue(claim: Claim) -> ItemLookup | None:
-    """The demo catalogue when some line gives no class of its own."""
-    return demo_catalogue() if any(ln.item_class is None for ln in claim.lines) else None
+from yibao.settle.model import Accumulators
 
 
 def run(scenario: Scenario) -> ScenarioResult:
@@ -27,6 +21,7 @@ def run(scenario: Scenario) -> ScenarioResult:
     A claim with ``reset`` starts again from the scenario's starting accumulators; a claim in
     a later year starts a new year that keeps only the account balance.
     """
+    catalogues = shipped_catalogues()
     acc = scenario.start
     results: list[ClaimResult] = []
     for i, sc in enumerate(scenario.claims, 1):
@@ -38,7 +33,8 @@ def run(scenario: Scenario) -> ScenarioResult:
             acc = Accumulators(year=year, account_balance=acc.account_balance)
         where = f"claims[{i}] ({claim.claim_id})"
         try:
-            s = settle(scenario.person, claim, acc, scenario.chain, None, _catalogue(claim))
+            catalogue = claim_catalogue(claim, catalogues)
+            s = settle(scenario.person, claim, acc, scenario.chain, None, catalogue)
         except PolicyError as e:
             raise PolicyError(f"{where}: {e}", source=scenario.path) from None
         except InputError as e:

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import Engine
 
 from yibao.errors import InputError
+from yibao.policy.catalogue_registry import CatalogueRegistry, shipped_catalogues
 from yibao.policy.errors import PolicyError
 from yibao.policy.pack import PolicyChain
 from yibao.policy.registry import PackRegistry, shipped_packs
@@ -35,6 +36,7 @@ SYSTEM = Actor()
 class Context:
     engine: Engine
     packs: PackRegistry = field(default_factory=shipped_packs)
+    catalogues: CatalogueRegistry = field(default_factory=shipped_catalogues)
     _chains: dict[str, PolicyChain] = field(default_factory=dict)
 
     def chain(self, region: str, where: str) -> PolicyChain:

@@ -32,17 +32,17 @@ from yibao.io.records import (
 )
 from yibao.io.request import check_covered
 from yibao.ledger.postings import SettlementFacts, reversal, settlement_journal
-from yibao.policy.catalogue import demo_catalogue
+from yibao.policy.catalogue_registry import claim_catalogue
 from yibao.policy.errors import PolicyError
 from yibao.service.context import SYSTEM, Actor, Conflict, Context, NotFound
 from yibao.settle.engine import Settlement, reverse, settle
 from yibao.settle.model import Accumulators, Claim, Person
 from yibao.settle.parts import Parts
-from yibao.settle.split import ItemLookup
+from yibao.settle.route import routed
 from yibao.store import repo, settle_sql
 from yibao.store import tables as t
 from yibao.store.settle_sql import NewSettlement, Snapshot
-from yibao.types import AssistanceCategory, Level, PersonType, Route, Scheme, Sex
+from yibao.types import AssistanceCategory, Level, PersonType, Scheme, Sex
 
 REQUEST_KEYS = frozenset({"person_id", "claim"})
 _PART_FIELDS = tuple(f.name for f in fields(Parts))
@@ -84,16 +84,6 @@ def read_settle_request(body: object) -> SettleRequest:
     if not claim.provider_id.strip() or len(claim.provider_id) > 40:
         raise InputError("claim.provider: must be 1 to 40 characters")
     return SettleRequest(person_id, claim, level_stated)
-
-
-def _catalogue(claim: Claim) -> ItemLookup | None:
-    if all(ln.item_class is not None for ln in claim.lines):
-        return None
-    catalogue = demo_catalogue()
-    for i, ln in enumerate(claim.lines, 1):
-        if ln.item_class is None and ln.code not in catalogue.items:
-            raise InputError(f"claim.lines[{i}].code: unknown catalogue code {ln.code!r}")
-    return catalogue
 
 
 def _stored(row: Any) -> dict[str, Any]:
@@ -152,13 +142,7 @@ def _compute(
     )
     insured = ctx.chain(person.insured_region, "person.region")
     treatment = ctx.chain(region, "claim.region")
-    route = claim.route
-    if region != person.insured_region and route is Route.LOCAL:
-        # 异地就医: filed care follows the local standard, otherwise temporary care
-        route = Route.FILED if snap.filed else Route.UNFILED
-    if region == person.insured_region and route is not Route.LOCAL:
-        raise InputError(f"claim.route: {route.value!r} but the care is in the insured region")
-    claim = replace(claim, level=level, treatment_region=region, route=route)
+    claim = routed(replace(claim, level=level, treatment_region=region), e.region, snap.filed)
     check_covered(insured, day, "claim.discharge_date")
     acc = (
         read_accumulators(snap.accumulators, "stored accumulators")
@@ -167,7 +151,7 @@ def _compute(
     )
     acc = replace(acc, account_balance=snap.account_balance)
     try:
-        s = settle(person, claim, acc, insured, treatment, _catalogue(claim))
+        s = settle(person, claim, acc, insured, treatment, claim_catalogue(claim, ctx.catalogues))
     except PolicyError as e:
         raise InputError(f"claim: {e}") from None
     return person, claim, s

@@ -111,7 +111,7 @@ def test_import_bad_input(api: Api, body: dict[str, Any], status: int, field: st
     before = snapshot(api)
     r = api.client.post("/cases/import", json=body, headers=api.h("admin"))
     assert r.status_code == status, r.text
-    assert field in r.json()["detail"]
+    assert field in r.json()["message"]
     assert snapshot(api) == before
 
 
@@ -119,7 +119,7 @@ def test_staff_cannot_open_cases_in_another_region(api: Api, south: str) -> None
     before = snapshot(api)
     rows = [*hits(), {"rule_code": "R", "provider_id": "S1", "amount_fen": 1}]
     r = api.client.post("/cases/import", json={"hits": rows}, headers=api.h("staff"))
-    assert r.status_code == 403 and "S1" in r.json()["detail"], r.text
+    assert r.status_code == 403 and "S1" in r.json()["message"], r.text
     assert snapshot(api) == before
 
 
@@ -144,7 +144,7 @@ def test_list_cases(api: Api, south: str) -> None:
     other = api.client.get("/cases", params={"provider_id": "H2"}, headers=api.h("provider"))
     assert other.status_code == 403
     r = api.client.get("/cases", params={"status": "closed"}, headers=api.h("admin"))
-    assert r.status_code == 400 and "status" in r.json()["detail"]
+    assert r.status_code == 400 and "status" in r.json()["message"]
     r = api.client.get("/cases", params={"status": "open"}, headers=api.h("admin"))
     assert len(r.json()) == 3
 
@@ -173,7 +173,7 @@ def test_read_case(api: Api, role: str, status: int) -> None:
 
 def test_read_unknown_case_is_404(api: Api) -> None:
     r = api.client.get("/cases/CASE-nope", headers=api.h("admin"))
-    assert r.status_code == 404 and "case_id" in r.json()["detail"]
+    assert r.status_code == 404 and "case_id" in r.json()["message"]
 
 
 @pytest.mark.parametrize("action", ["review", "dismiss"])
@@ -243,7 +243,7 @@ def test_confirm_posts_the_clawback_once(api: Api) -> None:
     assert len(income) == 1 and income[0]["kind"] == "income", tb
     late = api.client.post(f"/cases/{case_id}/dismiss", json=decision(), headers=api.h("admin"))
     assert late.status_code == 409
-    assert "confirmed" in late.json()["detail"] and "dismissed" in late.json()["detail"]
+    assert "confirmed" in late.json()["message"] and "dismissed" in late.json()["message"]
     assert snapshot(api) == before
 
 
@@ -265,7 +265,7 @@ def test_decide_bad_input(
     before = snapshot(api)
     r = api.client.post(f"/cases/{case_id}/{action}", json=body, headers=api.h("admin"))
     assert r.status_code == status, r.text
-    assert field in r.json()["detail"]
+    assert field in r.json()["message"]
     assert snapshot(api) == before
 
 
@@ -277,7 +277,7 @@ def test_confirm_bad_amount(api: Api, recovered: str) -> None:
     r = api.client.post(
         f"/cases/{case_id}/confirm", json=decision(recovered=recovered), headers=api.h("admin")
     )
-    assert r.status_code == 400 and "recovered" in r.json()["detail"], r.text
+    assert r.status_code == 400 and "recovered" in r.json()["message"], r.text
     assert snapshot(api) == before
 
 

@@ -78,9 +78,9 @@ def test_fhir_claim_errors_and_denials(api: Api) -> None:
     bad = fhir_claim(api.person_id)
     bad["extension"] = []
     r = api.client.post("/fhir/Claim", json=bad, headers=api.h("provider"))
-    assert r.status_code == 400 and "hospital level" in r.json()["detail"]
+    assert r.status_code == 400 and "hospital level" in r.json()["message"]
     r = api.client.post("/fhir/Claim", json={"resourceType": "Patient"}, headers=api.h("provider"))
-    assert r.status_code == 400 and "resourceType" in r.json()["detail"]
+    assert r.status_code == 400 and "resourceType" in r.json()["message"]
     r = api.client.post("/fhir/Claim", json=fhir_claim(api.person_id), headers=api.h("provider2"))
     assert r.status_code == 403
     r = api.client.post("/fhir/Claim", json=fhir_claim(api.person_id), headers=api.h("insured"))

@@ -63,7 +63,7 @@ def test_register_provider_bad_input(
     before = rows(api, t.providers)
     r = api.client.post("/providers", json=body, headers=api.h("admin"))
     assert r.status_code == status, r.text
-    assert field in r.json()["detail"]
+    assert field in r.json()["message"]
     assert rows(api, t.providers) == before
 
 
@@ -116,7 +116,7 @@ def test_settle_needs_a_registered_provider(api: Api) -> None:
     r = api.client.post(
         "/claims/settle", json=claim_body(api.person_id, provider="H404"), headers=api.h("admin")
     )
-    assert r.status_code == 404 and "claim.provider" in r.json()["detail"], r.text
+    assert r.status_code == 404 and "claim.provider" in r.json()["message"], r.text
     assert rows(api, t.settlements) == 0 and rows(api, t.journals) == journals
 
 
@@ -126,11 +126,11 @@ def test_claim_level_must_be_the_registered_level(api: Api) -> None:
         body = claim_body(api.person_id, level="L2")
         r = api.client.post("/claims/settle", json=body, headers=api.h(role))
         assert r.status_code == 400, r.text
-        assert "claim.level" in r.json()["detail"] and "L3" in r.json()["detail"]
+        assert "claim.level" in r.json()["message"] and "L3" in r.json()["message"]
     pre = api.client.post(
         "/claims/pre-settle", json=claim_body(api.person_id, level="L2"), headers=api.h("admin")
     )
-    assert pre.status_code == 400 and "claim.level" in pre.json()["detail"]
+    assert pre.status_code == 400 and "claim.level" in pre.json()["message"]
     assert rows(api, t.settlements) == 0 and rows(api, t.journals) == journals
 
 
@@ -138,7 +138,7 @@ def test_claim_region_must_be_the_registered_region(api: Api) -> None:
     api.client.post("/providers", json=provider_body("S1", "990200"), headers=api.h("admin"))
     body = claim_body(api.person_id, provider="S1", region="990100")
     r = api.client.post("/claims/settle", json=body, headers=api.h("admin"))
-    assert r.status_code == 400 and "claim.region" in r.json()["detail"], r.text
+    assert r.status_code == 400 and "claim.region" in r.json()["message"], r.text
     assert rows(api, t.settlements) == 0
 
 

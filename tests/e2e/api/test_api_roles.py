@@ -148,24 +148,25 @@ def test_bad_input_is_4xx_naming_the_field_and_writes_nothing(
     journals = rows(api, t.journals)
     r = api.client.post("/claims/settle", json=body, headers=api.h("provider"))
     assert r.status_code == status, r.text
-    assert field in r.json()["detail"]
+    assert field in r.json()["message"]
     assert rows(api, t.settlements) == 0 and rows(api, t.journals) == journals
 
 
-def test_malformed_json_is_422(api: Api) -> None:
+def test_malformed_json_is_400_with_the_error_body(api: Api) -> None:
     r = api.client.post(
         "/claims/settle",
         content=b"{not json",
         headers={**api.h("provider"), "Content-Type": "application/json"},
     )
-    assert r.status_code == 422
+    assert r.status_code == 400
+    assert r.json()["code"] == "bad_request" and "JSON" in r.json()["message"], r.text
 
 
 def test_staff_cannot_settle_for_another_regions_person(api: Api) -> None:
     r = api.client.post(
         "/claims/settle", json=claim_body(api.person_id), headers=api.h("staff_south")
     )
-    assert r.status_code == 403 and "990100" in r.json()["detail"]
+    assert r.status_code == 403 and "990100" in r.json()["message"]
 
 
 def test_contribution_run_and_fund_statements(api: Api) -> None:
@@ -180,7 +181,7 @@ def test_contribution_run_and_fund_statements(api: Api) -> None:
     bad = api.client.post(
         "/contributions/runs", json={"region": "990100", "month": "2025-13"}, headers=api.h("staff")
     )
-    assert bad.status_code == 400 and "month" in bad.json()["detail"]
+    assert bad.status_code == 400 and "month" in bad.json()["message"]
     st = api.client.get(
         "/funds/990100/employee_pooled/statements/2025-01", headers=api.h("auditor")
     )
@@ -204,7 +205,7 @@ def test_enrollment_and_filing(api: Api) -> None:
     assert r.status_code == 201, r.text
     overlapping = {"scheme": "resident", "type": "adult", "region": "990100", "from": "2025-06-01"}
     again = api.client.post(f"/persons/{pid}/enrollments", json=overlapping, headers=api.h("staff"))
-    assert again.status_code == 409 and "overlaps" in again.json()["detail"]
+    assert again.status_code == 409 and "overlaps" in again.json()["message"]
     f = {"treatment_region": "990200", "from": "2025-01-01"}
     r = api.client.post(f"/persons/{api.person_id}/filings", json=f, headers=api.h("staff"))
     assert r.status_code == 201
