@@ -26,6 +26,7 @@ class Fund(StrEnum):
     CRITICAL_ILLNESS = "critical_illness"  # 城乡居民大病保险
     MEDICAL_ASSISTANCE = "medical_assistance"  # 医疗救助基金
     ADJUSTMENT = "adjustment"  # 省级调剂金
+    LONG_TERM_CARE = "long_term_care"  # 长期护理保险基金 (单独建账)
 
 
 class Kind(StrEnum):
