@@ -146,5 +146,6 @@ PROVIDER_FLOOR: Final = {
 
 # Low-rate defects the settlement engine must handle ([M] assumptions).
 OVER_CAP_RATE: Final = 0.05  # lines of a capped item priced above its payment standard
-RESTRICTION_BREAK_RATE: Final = 0.03  # ineligible lines kept rather than replaced
+RESTRICTION_BREAK_RATE: Final = 0.0  # ineligible lines kept: none (a clean province bills
+# restricted items for the right sex, age and visit type; supervision issue 15)
 MISUSE_RATE: Final = 0.004  # drug lines switched to a restricted drug (超限定支付范围 misuse)

@@ -300,19 +300,44 @@ def generate_claims(
     # longer stays cost more: scale by (LOS / expected LOS)^0.6 ([M]; mean restored later)
     expected = np.maximum(cond.los_mean[condition] * los_level, 1.0)
     target = np.where(visit == INPATIENT, target * (np.maximum(los, 1) / expected) ** 0.6, target)
+    los = los.astype(np.int64)
+    admit = _outside_stays(person, visit, admit, los)
+    keep = np.lexsort((visit, admit, person))
     return Claims(
-        person=person,
-        visit=visit,
-        admit=admit,
-        discharge=admit + los.astype(np.int64).astype("timedelta64[D]"),
-        los=los.astype(np.int64),
-        age=age,
-        condition=condition,
-        provider=provider,
-        category=category,
-        route=route,
-        main_dx=main_dx,
-        procedures=procs,
-        other_dx=other,
-        target_fen=target,
+        person=person[keep],
+        visit=visit[keep],
+        admit=admit[keep],
+        discharge=(admit + los.astype("timedelta64[D]"))[keep],
+        los=los[keep],
+        age=_age_at(persons, person[keep], admit[keep]),
+        condition=condition[keep],
+        provider=provider[keep],
+        category=category[keep],
+        route=route[keep],
+        main_dx=main_dx[keep],
+        procedures=procs[keep],
+        other_dx=other[keep],
+        target_fen=target[keep],
     )
+
+
+def _outside_stays(person: IntArray, visit: IntArray, admit: DateArray, los: IntArray) -> DateArray:
+    """Move outpatient and pharmacy claims dated inside a stay of their person to its discharge day.
+
+    An inpatient is treated on the ward: an outpatient visit or a pharmacy purchase of his own
+    on a day strictly inside the stay is what the rule 住院期间门诊购药 (OP_DURING_STAY) flags,
+    so clean data does not hold it; the discharge day itself is ordinary (带药出院 follow-up).
+    Claims are ordered by person, day and visit (inpatient first), and stays of one person do
+    not overlap, so the only stay a claim can fall in is its person's latest admission so far.
+    """
+    n = len(person)
+    pos = np.arange(n)
+    last_ip = np.maximum.accumulate(np.where(visit == INPATIENT, pos, -1))
+    has = last_ip >= 0
+    stay = np.where(has, last_ip, 0)
+    discharge = admit[stay] + los[stay].astype("timedelta64[D]")
+    inside = (
+        has & (visit != INPATIENT) & (person[stay] == person)
+        & (admit > admit[stay]) & (admit < discharge)
+    )  # fmt: skip
+    return np.where(inside, discharge, admit)

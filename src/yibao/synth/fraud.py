@@ -10,7 +10,8 @@ How it works:
    standard, restriction breaks, same-day repeats, care during a stay). They are real
    violations but not seeded ones, so they would count against a rule's precision. Before
    seeding, the lines and claims that break a rule of the pack are repaired or removed:
-   prices are clamped to the standard, restriction-breaking lines and duplicates dropped,
+   prices are clamped to the standard (the generator's prices above it are legitimate but
+   would blur the price pattern's labels), restriction-breaking lines and duplicates dropped,
    outpatient claims inside a stay and same-day claims in a second region dropped.
 2. **Fraudulent providers.** A share of providers of every kind (hospital, community
    centre, pharmacy) is chosen; every seeded claim is billed by one of them, so the
@@ -394,8 +395,9 @@ def _price(s: _State, c: pd.DataFrame, at: pd.DataFrame, rate: float, f: list[st
         i = ls.index[0]
         cap = cat[str(s.lines.loc[i, "item_code"])].price_cap
         assert cap is not None
-        s.lines.loc[i, "unit_price_fen"] = cap * 13 // 10 + 1
-        s.lines.loc[i, "amount_fen"] = int(s.lines.loc[i, "quantity"]) * (cap * 13 // 10 + 1)
+        over = cap * 3 // 2 + 1  # above what a non-selected drug may cost (demo pack: +43 %)
+        s.lines.loc[i, "unit_price_fen"] = over
+        s.lines.loc[i, "amount_fen"] = int(s.lines.loc[i, "quantity"]) * over
         _label(s, claim, "PRICE_OVER_STANDARD", int(s.lines.loc[i, "line_no"]))
 
 

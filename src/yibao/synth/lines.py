@@ -6,8 +6,10 @@ nursing, exams, surgery, implants) come first; ``fill`` slots (drugs) then share
 of the claim's target cost. A last pass scales the drug quantities so that the mean cost per
 claim of each visit type and scheme matches :mod:`calibration` (e.g. inpatient 12,175 /
 7,674 yuan, PF 2023). Low-rate defects are kept on purpose: prices above the payment standard
-(``OVER_CAP_RATE``), class C items (their own roles and weights) and lines that break an item's
-sex, age or visit restriction (``RESTRICTION_BREAK_RATE``, ``MISUSE_RATE``).
+(``OVER_CAP_RATE``; legitimate: the patient pays the excess), class C items (their own roles and
+weights) and drugs outside their restricted indication (``MISUSE_RATE``). Lines that break an
+item's sex, age or visit restriction are replaced (``RESTRICTION_BREAK_RATE`` is 0), and an item
+drawn twice for one claim is one line with the summed quantity: clean data is clean (issue 15).
 """
 
 from __future__ import annotations
@@ -314,17 +316,41 @@ def generate_lines(
     claim = np.concatenate(d.claim)
     order = np.concatenate(d.order)
     fill = np.concatenate(d.fill)
-    item = _fix_restrictions(claims, items, claim, np.concatenate(d.item),
-                             np.concatenate(d.role), sex, rng)  # fmt: skip
-    item = _misuse(items, item, fill, rng)
+    # misuse first, so that a switched-to drug that breaks the claim's sex, age or visit type
+    # is replaced too: only the indication misuse (超限定支付范围) stays
+    item = _misuse(items, np.concatenate(d.item), fill, rng)
+    item = _fix_restrictions(claims, items, claim, item, np.concatenate(d.role), sex, rng)
     price = _prices(items, item, rng)
     qty = _allocate(len(claims), claim, price, np.concatenate(d.qty), fill, claims.target_fen,
                     rng)  # fmt: skip
     qty = _calibrate(claims, employee, claim, price, qty, fill)
     sort = np.lexsort((order, claim))
-    claim = claim[sort]
+    claim, item, qty, price = _one_line_per_item(claim[sort], item[sort], qty[sort], price[sort])
     new = np.ones(len(claim), bool)
     new[1:] = claim[1:] != claim[:-1]
     starts = np.flatnonzero(new)
     line_no = np.arange(len(claim)) - np.repeat(starts, np.diff(np.append(starts, len(claim))))
-    return Lines(claim, line_no + 1, item[sort], qty[sort], price[sort])
+    return Lines(claim, line_no + 1, item, qty, price)
+
+
+def _one_line_per_item(
+    claim: IntArray, item: IntArray, qty: IntArray, price: IntArray
+) -> tuple[IntArray, IntArray, IntArray, IntArray]:
+    """One line per item and claim: a second draw of an item adds to the first line's quantity.
+
+    A hospital information system bills one line per item with its quantity (two tablets, two
+    days); two lines of one item on one bill are the duplicate charge (重复收费) that
+    《医疗保障基金使用监督管理条例》(2021) art. 15 forbids and DUP_SAME_DAY looks for. The
+    templates can draw one item for two slots of a role, so such draws are merged here at the
+    first line's price.
+    """
+    first = np.lexsort((np.arange(len(claim)), item, claim))
+    key_new = np.ones(len(first), bool)
+    key_new[1:] = (claim[first][1:] != claim[first][:-1]) | (item[first][1:] != item[first][:-1])
+    group = np.cumsum(key_new) - 1
+    head = first[key_new]  # the first line of each (claim, item)
+    total = np.bincount(group, qty[first], minlength=len(head)).astype(np.int64)
+    keep = np.sort(head)
+    qty_of_head = np.empty(len(claim), np.int64)
+    qty_of_head[head] = total
+    return claim[keep], item[keep], qty_of_head[keep], price[keep]

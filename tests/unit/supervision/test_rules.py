@@ -91,10 +91,11 @@ def test_qty_visit() -> None:
 
 def test_price_over_standard() -> None:
     claims = [claim("HI"), claim("OK", admit=D + timedelta(1))]
-    lines = [line("HI", 1, "XD0007", 2, 1600), line("OK", 1, "XD0007", 2, 1500)]  # cap 15 yuan
+    # cap 15 yuan; up to 15 × 1.43 = 21.45 yuan the patient legitimately pays the excess
+    lines = [line("HI", 1, "XD0007", 2, 2200), line("OK", 1, "XD0007", 2, 2145)]
     got = hits("PRICE_OVER_STANDARD", claims, lines)
-    assert ids(got) == ["HI"] and got[0]["amount_fen"] == 200
-    assert "16.00" in got[0]["reason"] and "15.00" in got[0]["reason"]
+    assert ids(got) == ["HI"] and got[0]["amount_fen"] == 1400
+    assert "22.00" in got[0]["reason"] and "15.00" in got[0]["reason"]
 
 
 def test_unknown_item() -> None:

@@ -233,5 +233,17 @@ def test_defects_are_present_at_low_rates(data: SynthData) -> None:
         item.covered_for(Sex(sex), a, VisitType(visit))
         for item, sex, a, visit in zip(items, person["sex"], age, claim["visit_type"], strict=True)
     ]
-    broken = np.mean([r is not None for r in reasons])
-    assert 0.0005 < broken < 0.01  # MISUSE_RATE and RESTRICTION_BREAK_RATE
+    assert all(r is None for r in reasons)  # restricted items for the right sex, age, visit
+
+
+def test_one_line_per_item_and_no_care_inside_a_stay(data: SynthData) -> None:
+    lines = data.claim_lines.to_pandas()
+    assert not lines.duplicated(["claim_id", "item_code"]).any()
+    c = data.claims.to_pandas()
+    ip = c[c["visit_type"] == "inpatient"][["person_id", "admit_date", "discharge_date"]]
+    op = c[c["visit_type"] != "inpatient"][["person_id", "admit_date"]]
+    both = op.merge(ip, on="person_id", suffixes=("", "_stay"))
+    inside = (both["admit_date"] > both["admit_date_stay"]) & (
+        both["admit_date"] < both["discharge_date"]
+    )
+    assert len(both) > 100 and not inside.any()

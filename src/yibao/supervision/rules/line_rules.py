@@ -321,9 +321,13 @@ RULES = (
         "PRICE_OVER_STANDARD",
         "Price above the payment standard",
         "超标准收费",
-        "A unit price above the catalogue payment standard (支付标准).",
-        f"{REG_735} art. 15 (超标准收费)",
-        {"tolerance_permille": Param(int, 0, "tolerance above the standard, in ‰")},
+        "A unit price above the catalogue payment standard (支付标准) by more than the tolerance. "
+        "A price somewhat above the standard is legitimate: the patient pays the excess, the "
+        "fund pays up to the standard (VBP supporting measures, 医保发〔2019〕18号 [M]). The "
+        "default tolerance is 430 ‰ = 1/(1 − 30 %) − 1: the price of a non-selected drug whose "
+        "standard is its own price cut by 30 % (same source); dearer than that is 超标准收费.",
+        f"{REG_735} art. 15 (超标准收费); 医保发〔2019〕18号 [M] (支付标准)",
+        {"tolerance_permille": Param(int, 430, "tolerance above the standard, in ‰")},
         NEED_LINES,
         price_over_standard,
     ),
