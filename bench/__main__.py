@@ -22,6 +22,7 @@ from bench import (
     bench_reform,
     bench_service,
     bench_settle,
+    bench_web,
 )
 
 BENCHES: dict[str, Callable[[], Any]] = {
@@ -32,6 +33,7 @@ BENCHES: dict[str, Callable[[], Any]] = {
     "actuarial": bench_actuarial.main,
     "service": bench_service.main,
     "reform": lambda: bench_reform.main(int(os.environ.get("BENCH_REFORM_CLAIMS", "200000"))),
+    "web": bench_web.main,
 }
 
 

@@ -12,11 +12,11 @@ from typing import Annotated, Any
 
 from fastapi import Body, Depends, FastAPI, Header, HTTPException, Request
 from fastapi.concurrency import run_in_threadpool
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, RedirectResponse
 from sqlalchemy import Engine
 
+from yibao.api import authz, fhir
 from yibao.api import cases as cases_api
-from yibao.api import fhir
 from yibao.api.auth import KeyCache, Principal, Role
 from yibao.errors import InputError
 from yibao.policy.errors import PolicyError
@@ -50,6 +50,10 @@ def create_app(engine: Engine | None = None) -> FastAPI:
     @app.exception_handler(Conflict)
     def _cf(_: Request, e: Conflict) -> JSONResponse:
         return JSONResponse({"detail": str(e)}, status_code=409)
+
+    @app.exception_handler(authz.Denied)
+    def _denied(_: Request, e: authz.Denied) -> JSONResponse:
+        return JSONResponse({"detail": str(e)}, status_code=403)
 
     @app.exception_handler(InputError)
     def _bad(_: Request, e: InputError) -> JSONResponse:
@@ -85,27 +89,10 @@ def create_app(engine: Engine | None = None) -> FastAPI:
         return HTTPException(403, f"not allowed: {what}")
 
     def may_read_person(p: Principal, person_id: str) -> None:
-        if p.role in (Role.ADMIN, Role.AUDITOR):
-            return
-        if p.role is Role.INSURED and p.person_id == person_id:
-            return
-        if p.role is Role.STAFF:
-            region = registration.person_region(ctx, person_id)
-            if region is None:
-                raise NotFound(f"person_id: unknown person {person_id!r}")
-            if region == p.region:
-                return
-        raise deny(f"person {person_id}")
+        authz.may_read_person(ctx, p, person_id)
 
-    def may_write_region(p: Principal, region: str) -> None:
-        if p.role is Role.ADMIN or (p.role is Role.STAFF and p.region == region):
-            return
-        raise deny(f"writes in region {region}")
-
-    def may_read_region(p: Principal, region: str) -> None:
-        if p.role in (Role.ADMIN, Role.AUDITOR) or (p.role is Role.STAFF and p.region == region):
-            return
-        raise deny(f"region {region}")
+    may_write_region = authz.may_write_region
+    may_read_region = authz.may_read_region
 
     # ------------------------------------------------------------------ persons
     @app.post("/persons", status_code=201, tags=["persons"])
@@ -201,25 +188,7 @@ def create_app(engine: Engine | None = None) -> FastAPI:
 
     # ------------------------------------------------------------------ claims
     def authorise_claim(p: Principal, req: settlement.SettleRequest) -> settlement.SettleRequest:
-        if p.role is Role.PROVIDER:
-            c = req.claim
-            if c.provider_id != p.provider_id:
-                raise deny(f"claims of provider {c.provider_id}")
-            if c.treatment_region and c.treatment_region != p.region:
-                raise deny(f"claims in region {c.treatment_region}")
-            from dataclasses import replace
-
-            return replace(req, claim=replace(c, treatment_region=p.region or ""))
-        if p.role is Role.STAFF:
-            region = registration.person_region(ctx, req.person_id)
-            if region is None:
-                raise NotFound(f"person_id: unknown person {req.person_id!r}")
-            if region != p.region:
-                raise deny(f"person {req.person_id} of region {region}")
-            return req
-        if p.role is Role.ADMIN:
-            return req
-        raise deny("settling claims")
+        return authz.authorise_claim(ctx, p, req)
 
     @app.post("/claims/settle", tags=["claims"])
     def settle_claim(body: JSONBody, p: Auth) -> JSONResponse:
@@ -235,19 +204,7 @@ def create_app(engine: Engine | None = None) -> FastAPI:
         return settlement.pre_settle(ctx, req, actor(p)).data
 
     def authorise_stored_claim(p: Principal, provider_id: str, claim_no: str, write: bool) -> None:
-        owner = settlement.settlement_owner(ctx, provider_id, claim_no)
-        if owner is None:
-            raise NotFound(f"claim: no settlement {provider_id}/{claim_no}")
-        person_id, region = owner
-        if p.role is Role.ADMIN or (p.role is Role.AUDITOR and not write):
-            return
-        if p.role is Role.PROVIDER and p.provider_id == provider_id:
-            return
-        if p.role is Role.STAFF and p.region == region:
-            return
-        if p.role is Role.INSURED and p.person_id == person_id and not write:
-            return
-        raise deny(f"claim {provider_id}/{claim_no}")
+        authz.authorise_stored_claim(ctx, p, provider_id, claim_no, write)
 
     @app.get("/claims/{provider_id}/{claim_no}", tags=["claims"])
     def read_claim(provider_id: str, claim_no: str, p: Auth) -> dict[str, Any]:
@@ -327,4 +284,13 @@ def create_app(engine: Engine | None = None) -> FastAPI:
         return fhir.coverage(person, enrollments[-1], date.today())
 
     app.include_router(cases_api.router(ctx, principal))  # supervision cases (稽核案件)
+
+    from yibao.web.app import create_web  # the console and the portal, on the same ctx
+
+    app.mount("/ui", create_web(ctx))
+
+    @app.get("/", include_in_schema=False)
+    def root() -> RedirectResponse:
+        return RedirectResponse("/ui/", status_code=303)
+
     return app

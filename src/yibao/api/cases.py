@@ -20,6 +20,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Depends, HTTPException
 
+from yibao.api import authz
 from yibao.api.auth import Principal, Role
 from yibao.errors import InputError
 from yibao.io.records import Obj
@@ -42,19 +43,8 @@ def router(ctx: Context, principal: Callable[..., Coroutine[Any, Any, Principal]
     def actor(p: Principal) -> Actor:
         return Actor(p.key_id, p.role.value)
 
-    def may_read_case(p: Principal, region: str, provider_id: str) -> None:
-        if p.role in (Role.ADMIN, Role.AUDITOR):
-            return
-        if p.role is Role.STAFF and p.region == region:
-            return
-        if p.role is Role.PROVIDER and p.provider_id == provider_id:
-            return
-        raise _deny("supervision cases")
-
-    def may_decide(p: Principal, region: str) -> None:
-        if p.role is Role.ADMIN or (p.role is Role.STAFF and p.region == region):
-            return
-        raise _deny(f"decisions on cases of region {region}")
+    may_read_case = authz.may_read_case
+    may_decide = authz.may_decide_case
 
     @api.post("/cases/import", status_code=201)
     def import_cases(body: Annotated[dict[str, Any], Body(...)], p: Auth) -> dict[str, Any]:
@@ -90,16 +80,7 @@ def router(ctx: Context, principal: Callable[..., Coroutine[Any, Any, Principal]
         provider_id: str | None = None,
         status: str | None = None,
     ) -> list[dict[str, Any]]:
-        if p.role is Role.STAFF:
-            region = region or p.region
-            if region != p.region:
-                raise _deny(f"cases of region {region}")
-        elif p.role is Role.PROVIDER:
-            if provider_id not in (None, p.provider_id):
-                raise _deny(f"cases of provider {provider_id}")
-            provider_id = p.provider_id
-        elif p.role not in (Role.ADMIN, Role.AUDITOR):
-            raise _deny("supervision cases")
+        region, provider_id = authz.case_scope(p, region, provider_id)
         return cases.list_cases(ctx, region=region, provider_id=provider_id, status=status)
 
     @api.get("/cases/{case_id}")

@@ -58,5 +58,6 @@ def register(app: typer.Typer) -> None:
         console.print(table)
         console.print(
             f"synthesised in {result.synth_seconds:.1f} s, settled in {result.settle_seconds:.1f} s\n"
-            f"report:      {result.report}\nsettlements: {result.settlements}"
+            f"report:      {result.report}\nsettlements: {result.settlements}\n"
+            "web console: yibao serve --demo  (then http://127.0.0.1:8000/ui/, logins printed)"
         )

@@ -10,6 +10,7 @@ from rich.console import Console
 from rich.table import Table
 
 from yibao.policy.registry import registry_for
+from yibao.service.policy_view import chain_parameters
 
 
 def register(app: typer.Typer) -> None:
@@ -36,11 +37,10 @@ def register(app: typer.Typer) -> None:
         table = Table(title=f"{pack} on {day}")
         for col in ("path", "value", "from", "pack", "reference"):
             table.add_column(col)
-        paths = sorted({p for pk in chain.packs for p in pk.leaves if p.startswith(prefix)})
-        for p in paths:
-            c = chain.find(p, day)
-            if c is not None:
-                table.add_row(p, str(c.value), c.start.isoformat(), c.pack, c.reference.title)
+        for row in chain_parameters(chain, day, prefix):
+            table.add_row(
+                row["path"], str(row["value"]), row["from"], row["pack"], row["reference"]
+            )
         Console().print(table)
 
     app.add_typer(policy, name="policy")

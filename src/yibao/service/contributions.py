@@ -39,6 +39,11 @@ def parse_month(month: str, where: str = "month") -> date:
         raise InputError(f"{where}: expected YYYY-MM, got {month!r}") from None
 
 
+def contribution_ref(month: str, person_id: str) -> str:
+    """The reference of a person's contribution journal of ``month`` (YYYY-MM)."""
+    return f"{month}/{person_id}"
+
+
 def contribution_run(
     ctx: Context,
     region: str,
@@ -82,7 +87,7 @@ def contribution_run(
         count = 0
         for e in rows:
             jid = f"C-{region}-{month}-{e.person_id}"
-            ref = f"{month}/{e.person_id}"
+            ref = contribution_ref(month, e.person_id)
             if e.scheme == "employee":
                 params = employee_parameters(chain, day)
                 person = repo.get_person(conn, e.person_id, lock=True)

@@ -17,7 +17,8 @@ from yibao.store import repo
 from yibao.store import tables as t
 from yibao.types import Scheme
 
-_NET = (Kind.BANK.value, Kind.RECEIVABLE.value, Kind.PAYABLE.value, Kind.PERSONAL.value)
+# the kinds whose sum is a fund's net assets (结余)
+NET_KINDS = (Kind.BANK.value, Kind.RECEIVABLE.value, Kind.PAYABLE.value, Kind.PERSONAL.value)
 
 
 def _facts(row: Any) -> SettlementFacts:
@@ -60,7 +61,7 @@ def ledger_view(ctx: Context) -> LedgerView:
                     t.postings.c.fund,
                     func.sum(t.postings.c.amount).label("total"),
                 )
-                .where(t.postings.c.kind.in_(_NET))
+                .where(t.postings.c.kind.in_(NET_KINDS))
                 .group_by(t.postings.c.region, t.postings.c.fund)
             )
         }

@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from datetime import date
 from typing import Any
 
-from sqlalchemy import insert, select
+from sqlalchemy import insert, select, update
 
 from yibao.enroll.idcard import mask, parse_identity
 from yibao.errors import InputError
@@ -229,3 +229,25 @@ def add_filing(ctx: Context, person_id: str, data: object, actor: Actor = SYSTEM
 
 def as_mapping(data: object) -> Mapping[str, object]:
     return data if isinstance(data, Mapping) else {}
+
+
+def end_filing(
+    ctx: Context, person_id: str, filing_id: int, day: date, actor: Actor = SYSTEM
+) -> None:
+    """End a cross-region filing (备案终止) on ``day``: care there after it is temporary care."""
+    with ctx.engine.begin() as conn:
+        row = conn.execute(
+            select(t.filings).where(
+                t.filings.c.filing_id == filing_id, t.filings.c.person_id == person_id
+            )
+        ).first()
+        if row is None:
+            raise NotFound(f"filing_id: no filing {filing_id} of person {person_id}")
+        if day < row.start_date:
+            raise InputError(f"to: {day} is before the filing's start {row.start_date}")
+        if row.end_date is not None and row.end_date <= day:
+            raise Conflict(f"filing_id: filing {filing_id} already ended on {row.end_date}")
+        conn.execute(
+            update(t.filings).where(t.filings.c.filing_id == filing_id).values(end_date=day)
+        )
+        repo.audit(conn, actor.actor_id, actor.role, "filing.end", person_id, f"{filing_id} {day}")

@@ -346,8 +346,11 @@ def reverse_claim(
     kind: str = "reversal",
     actor: Actor = SYSTEM,
     day: date | None = None,
+    reason: str = "",
 ) -> dict[str, Any]:
-    """冲正 (or 退费): a new opposite journal, the accumulators and account restored."""
+    """冲正 (or 退费): a new opposite journal, the accumulators and account restored.
+
+    ``reason`` (why, as the operator gave it) goes into the audit log with the claim."""
     if kind not in ("reversal", "refund"):
         raise InputError(f"kind: expected reversal or refund, got {kind!r}")
     with ctx.engine.begin() as conn:
@@ -393,7 +396,7 @@ def reverse_claim(
             actor.role,
             f"claim.{kind}",
             row.person_id,
-            f"{provider_id}/{claim_no}",
+            f"{provider_id}/{claim_no} {reason}".strip(),
         )
         done = repo.settlement_by_key(conn, provider_id, claim_no)
         assert done is not None  # written above, in this transaction

@@ -141,6 +141,7 @@ postings = Table(
     Column("amount", BigInteger, nullable=False),
 )
 Index("ix_postings_region_fund", postings.c.region, postings.c.fund)
+Index("ix_postings_sub", postings.c.sub)  # a person's account transactions
 
 contribution_runs = Table(
     "contribution_runs",
@@ -218,4 +219,28 @@ supervision_case_events = Table(
     Column("reason", Text, nullable=False),
     Column("day", Date, nullable=False),
     Column("at", DateTime(timezone=True), nullable=False),
+)
+
+# web console logins (网页登录): a scrypt hash per user, failed attempts counted for lockout
+web_users = Table(
+    "web_users",
+    metadata,
+    Column("username", String(60), primary_key=True),
+    Column("password_hash", String(200), nullable=False),  # scrypt$n$r$p$salt$hash
+    Column("role", String(20), nullable=False),  # staff | supervisor | fund_manager | insured
+    Column("region", String(6), nullable=True),
+    Column("person_id", String(40), nullable=True),
+    Column("display_name", String(100), nullable=False),
+    Column("failed_logins", Integer, nullable=False, default=0),
+    Column("locked_until", DateTime(timezone=True), nullable=True),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+)
+
+web_sessions = Table(
+    "web_sessions",
+    metadata,
+    Column("session_hash", String(64), primary_key=True),  # sha256 of the cookie value
+    Column("username", ForeignKey("web_users.username"), nullable=False),
+    Column("csrf_token", String(64), nullable=False),
+    Column("expires_at", DateTime(timezone=True), nullable=False),
 )
