@@ -111,3 +111,18 @@ def test_explain_prints_each_step(capsys: pytest.CaptureFixture[str]) -> None:
     assert "excluded by table 69" in stdout
     assert "1. MDCA" in stdout and "2. MDCB" in stdout
     assert "(excluded by table 69 of main_dx G45.000: G40.100)" in stdout
+
+
+def test_group_with_a_regional_scheme(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # Yantai 2023: an appendectomy on a stroke admission is the ambiguous group BQY; a newborn
+    # without the birth weight its MDCP rule needs is refused, not grouped.
+    rows = ["y1,1,60,,,5,1,G45.000,,47.0100", "y2,1,0,3,,5,1,P07.300,,"]
+    src, out = write_csv(tmp_path / "in.csv", rows), tmp_path / "out.csv"
+    code, stdout, _ = run(
+        ["drg", "group", "--scheme", "yantai-2023", str(src), "-o", str(out), "--explain"], capsys
+    )
+    assert code == 0
+    assert "1 AMBIGUOUS" in stdout and "1 CHECK_FAILED" in stdout
+    first, second = read_rows(out)
+    assert (first["adrg"], first["drg"], first["status"]) == ("QY", "BQY", "AMBIGUOUS")
+    assert second["status"] == "CHECK_FAILED" and "weight_g missing" in second["reason"]

@@ -37,7 +37,8 @@ from yibao.payment.drg_pay import DrgParams, base_rate, relative_weights
 from yibao.payment.drg_pay.batch import pay_table
 from yibao.payment.sharing import SharingRule, share_balance
 from yibao.policy.catalogue import demo_catalogue
-from yibao.policy.registry import registry_for
+from yibao.policy.errors import PolicyError
+from yibao.policy.registry import registry_for, shipped_packs
 
 TABLES = ("persons", "providers", "claims", "claim_lines")
 NEEDED = {
@@ -369,6 +370,18 @@ class DrgRun:
     levels: dict[str, str]
 
 
+def region_drg_scheme(region: str, year: int) -> Scheme:
+    """The DRG scheme the region's policy pack names for ``year`` (``payment.drg.scheme``);
+    the national scheme for a region without a pack (a synthetic province)."""
+    packs = shipped_packs()
+    try:
+        chain = packs.chain(packs.by_region(region).id)
+    except PolicyError:
+        return load_scheme()
+    named = chain.find("payment.drg.scheme", date(year, 12, 31))
+    return load_scheme(str(named.value)) if named is not None else load_scheme()
+
+
 def run_drg(
     directory: Path,
     region: str,
@@ -385,7 +398,7 @@ def run_drg(
     cases = inpatient_cases(p, region, year)
     if not p.con.execute(cases.count()):
         raise InputError(f"{directory}: no inpatient cases in {year} for region {region}")
-    scheme = load_scheme()
+    scheme = region_drg_scheme(region, year)
     for y in sorted({*hist_years, year}):
         check_codes(p, inpatient_cases(p, region, y), scheme)
     if progress:

@@ -15,6 +15,7 @@ from decimal import Decimal
 from enum import StrEnum
 from functools import cache
 
+from yibao.payment.drg.scheme import scheme_names
 from yibao.types import AssistanceCategory, Level, PersonType, Route, Scheme, VisitType
 
 
@@ -203,6 +204,11 @@ _SCHEME_LEAVES: dict[str, LeafSpec] = {
 }
 
 _PACK_LEAVES: dict[str, LeafSpec] = {
+    "payment.drg.scheme": LeafSpec(
+        Kind.ENUM,
+        "the DRG grouping scheme (分组方案) the region's DRG payment groups its cases with",
+        scheme_names(),
+    ),
     "cross_region.{route}.ratio_cut": LeafSpec(
         Kind.RATIO, "points taken off every fund ratio for this route (医保发〔2022〕22号)"
     ),

@@ -14,7 +14,7 @@ reason names the field and value.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import StrEnum
 from typing import NamedTuple
 
@@ -23,6 +23,7 @@ from yibao.payment.drg.scheme import Adrg, Drg, Entry, Mdc, Scheme, load_scheme
 NOT_GROUPED_MDC = "0000"
 NOT_GROUPED_ADRG = "00"
 NOT_GROUPED_DRG = "0000"
+AMBIGUOUS_ADRG = "QY"  # reported ADRG of an ambiguous group (歧义组), the DRG is e.g. BQY
 
 # Plausibility bounds of the record; outside them the data is wrong rather than rare.
 MAX_AGE_YEARS = 150
@@ -36,6 +37,7 @@ CC_LEVEL = 1
 
 class Status(StrEnum):
     GROUPED = "GROUPED"
+    AMBIGUOUS = "AMBIGUOUS"  # 歧义病案: a valid procedure unrelated to the main diagnosis
     UNGROUPABLE = "UNGROUPABLE"
     CHECK_FAILED = "CHECK_FAILED"
 
@@ -45,7 +47,8 @@ class DrgCase:
     """One discharge record (病案首页) as the grouper reads it.
 
     ``procedures`` are in record order: the first is the main procedure (主要手术或操作).
-    ``los_days`` and ``discharge_status`` are carried but not used by CHS-DRG 1.1.
+    ``los_days`` and ``discharge_status`` are carried but not used by CHS-DRG 1.1; ``dept``
+    (discharge department) only by conditional DRGs of a regional scheme (Zhejiang ICU groups).
     """
 
     case_id: str
@@ -58,6 +61,7 @@ class DrgCase:
     main_dx: str  # main diagnosis (主要诊断)
     other_dx: tuple[str, ...] = ()
     procedures: tuple[str, ...] = ()
+    dept: str | None = None
 
 
 class DrgResult(NamedTuple):
@@ -91,18 +95,38 @@ def _group(case: DrgCase, s: Scheme, explain: bool) -> DrgResult:
     trace: Trace = [] if explain else None
     try:
         found = _find_adrg(case, s, trace)
+        if found is None and s.retry_later_procedures:
+            found = _retry_later_procedures(case, s, trace)
     except _CheckFailed as e:
         result = _not_grouped(case, Status.CHECK_FAILED, str(e), explain)
         return result._replace(path=(*trace, *result.path)) if trace else result
     if found is None:
         return _ungroupable(case, s, explain)
-    mdc, adrg = found
-    drg = _pick_drg(case, s, adrg, trace)
+    mdc, adrg, grouped = found
+    path = tuple(trace) if trace is not None else ()
+    if adrg.ambiguous:
+        return DrgResult(
+            case.case_id, mdc.code, AMBIGUOUS_ADRG, adrg.code, Status.AMBIGUOUS, "", path
+        )
+    drg = _pick_drg(grouped, s, adrg, trace)
     if drg is None:  # only a malformed scheme has an ADRG without an unsplit last DRG
         reason = f"ADRG {adrg.code}: no DRG matched the severity"
         return _not_grouped(case, Status.UNGROUPABLE, reason, explain)
     path = tuple(trace) if trace is not None else ()
     return DrgResult(case.case_id, mdc.code, adrg.code, drg.code, Status.GROUPED, "", path)
+
+
+def _retry_later_procedures(
+    case: DrgCase, s: Scheme, trace: Trace
+) -> tuple[Mdc, Adrg, DrgCase] | None:
+    """Group again with each later procedure alone; the first grouping found is kept."""
+    for n, proc in enumerate(case.procedures[1:], start=2):
+        if trace is not None:
+            trace.append(f"ungroupable: retry with procedure {n} ({_proc(proc, s)}) alone")
+        found = _find_adrg(replace(case, procedures=(proc,)), s, trace)
+        if found is not None:
+            return found
+    return None
 
 
 def group_many(
@@ -180,7 +204,7 @@ def _require_weight(case: DrgCase, adrg: Adrg) -> int:
 # --- MDC and ADRG -------------------------------------------------------------------------
 
 
-def _find_adrg(case: DrgCase, s: Scheme, trace: Trace) -> tuple[Mdc, Adrg] | None:
+def _find_adrg(case: DrgCase, s: Scheme, trace: Trace) -> tuple[Mdc, Adrg, DrgCase] | None:
     main_proc = case.procedures[0] if case.procedures else None
     by_proc = s.proc_routes.get(main_proc) if main_proc is not None else None
     for mdc, with_proc, without_proc in s.routes.get(case.main_dx, s.default_routes):
@@ -198,14 +222,16 @@ def _find_adrg(case: DrgCase, s: Scheme, trace: Trace) -> tuple[Mdc, Adrg] | Non
             candidates = tuple(sorted(with_proc + found)) if found else with_proc
         adrg = _match_adrg(mdc, candidates, case, main_proc, s, trace)
         if adrg is not None:
-            return mdc, adrg
+            return mdc, adrg, case
     return None
 
 
 def _enters(mdc: Mdc, case: DrgCase, main_proc: str | None, s: Scheme) -> bool:
     # MDCs entered by main dx are only routed (s.routes) when the dx is in their list.
     if mdc.entry is Entry.MAIN_PROC_VALID:
-        return main_proc in s.valid_procedures
+        return main_proc in mdc.entry_procs
+    if mdc.entry is Entry.ANY_DX:
+        return _any_dx_in(mdc.main_dx, case) is not None
     if mdc.sex is not None and case.sex != mdc.sex:
         return False
     if mdc.age_years is not None and case.age_years != mdc.age_years:
@@ -254,6 +280,12 @@ def _adrg_holds(adrg: Adrg, case: DrgCase, main_proc: str | None, s: Scheme) -> 
         return False
     if adrg.any_dx is not None and _any_dx_in(adrg.any_dx, case) is None:
         return False
+    if adrg.secondary_dx is not None and adrg.secondary_dx.isdisjoint(case.other_dx):
+        return False
+    if adrg.main_dx_not is not None and case.main_dx in adrg.main_dx_not:
+        return False
+    if adrg.no_valid_main_proc and main_proc in s.valid_procedures:
+        return False
     if adrg.newborn_only and (case.age_days is None or case.age_days > NEWBORN_MAX_AGE_DAYS):
         return False
     if adrg.weight_min_g is None and adrg.weight_max_g is None:
@@ -301,11 +333,21 @@ def _covered_term(adrg: Adrg, procedures: tuple[str, ...]) -> tuple[int, tuple[s
 def _pick_drg(case: DrgCase, s: Scheme, adrg: Adrg, trace: Trace) -> Drg | None:
     level, decider = _severity(case, s) if adrg.splits else (0, None)
     for drg in adrg.drgs:
-        if level >= drg.level:
+        if level >= drg.level and (drg.condition is None or _condition_holds(drg, case)):
             if trace is not None:
                 trace.append(_drg_note(adrg, drg, case, s, decider))
             return drg
     return None
+
+
+def _condition_holds(drg: Drg, case: DrgCase) -> bool:
+    c = drg.condition
+    assert c is not None
+    if c.field == "age_years":
+        return case.age_years is not None and case.age_years < int(c.value)
+    if c.field == "procedures":
+        return c.codes.issubset(case.procedures)
+    return case.dept == c.value
 
 
 def _severity(case: DrgCase, s: Scheme) -> tuple[int, str | None]:
@@ -342,6 +384,8 @@ def _ungroupable(case: DrgCase, s: Scheme, explain: bool) -> DrgResult:
     # Rare, so the reason is rebuilt by a traced second pass instead of slowing the fast path.
     trace: list[str] = []
     _find_adrg(case, s, trace)
+    if s.retry_later_procedures:
+        _retry_later_procedures(case, s, trace)
     parts = list(trace)
     if case.main_dx not in s.routes:
         parts.insert(0, f"main_dx {_dx(case.main_dx, s)} is a main diagnosis of no MDC")
@@ -367,6 +411,11 @@ def _entry_note(mdc: Mdc, case: DrgCase, main_proc: str | None, s: Scheme, enter
             return f"{head}, no procedure"
         verb = "is" if entered else "is not"
         return f"{head}, main procedure {_proc(main_proc, s)} {verb} a valid (OR) procedure"
+    if mdc.entry is Entry.ANY_DX:
+        hit = _any_dx_in(mdc.main_dx, case)
+        if hit is None:
+            return f"{head}, no diagnosis (main or secondary) is in its list"
+        return f"{head}, diagnosis {_dx(hit, s)} is in its list (any diagnosis enters)"
     if mdc.sex is not None and case.sex != mdc.sex:
         return f"{head}, needs sex={mdc.sex}, record has sex={case.sex}"
     if mdc.age_years is not None and case.age_years != mdc.age_years:
@@ -385,8 +434,14 @@ def _adrg_note(adrg: Adrg, case: DrgCase, main_proc: str | None, s: Scheme) -> s
     if adrg.main_dx is not None:
         reasons.append(f"main_dx {_dx(case.main_dx, s)} in its diagnosis list")
     if adrg.main_proc is not None and main_proc is not None:
-        where = "valid (OR) procedures" if adrg.main_proc is s.valid_procedures else "list 1"
+        where = "valid (OR) procedures" if adrg.main_proc is s.valid_procedures else "its list"
         reasons.append(f"main procedure {_proc(main_proc, s)} in {where}")
+    if adrg.ambiguous:
+        hit = next(p for p in case.procedures if p in s.valid_procedures)
+        return (
+            f"ADRG {adrg.code} {adrg.name} (ambiguous group 歧义组): procedure {_proc(hit, s)} "
+            f"is a valid (OR) procedure no surgical ADRG of {adrg.mdc} takes"
+        )
     if adrg.proc_formula:
         i, codes = _covered_term(adrg, case.procedures) or (0, ())
         labels = adrg.proc_formula_labels[i]
@@ -397,6 +452,13 @@ def _adrg_note(adrg: Adrg, case: DrgCase, main_proc: str | None, s: Scheme) -> s
         reasons.append("no procedure is a valid (OR) procedure")
     if adrg.any_dx is not None:
         reasons.append(f"diagnosis {_dx(_any_dx_in(adrg.any_dx, case) or '', s)} in its list")
+    if adrg.secondary_dx is not None:
+        hit = next(dx for dx in case.other_dx if dx in adrg.secondary_dx)
+        reasons.append(f"secondary diagnosis {_dx(hit, s)} in its list")
+    if adrg.main_dx_not is not None:
+        reasons.append(f"main_dx {case.main_dx} not in its exclusion list")
+    if adrg.no_valid_main_proc:
+        reasons.append("main procedure, if any, is not a valid (OR) procedure")
     if adrg.newborn_only:
         reasons.append(f"newborn: age_days={case.age_days} <= {NEWBORN_MAX_AGE_DAYS}")
     if adrg.weight_min_g is not None or adrg.weight_max_g is not None:
@@ -409,6 +471,9 @@ def _adrg_note(adrg: Adrg, case: DrgCase, main_proc: str | None, s: Scheme) -> s
 
 def _drg_note(adrg: Adrg, drg: Drg, case: DrgCase, s: Scheme, decider: str | None) -> str:
     head = f"DRG {drg.code} {drg.name}"
+    if drg.condition is not None:
+        c = drg.condition
+        return f"{head}: {c.field} {c.operator} {c.value} holds"
     if not adrg.splits:
         return f"{head}: ADRG {adrg.code} is not split by severity"
     if decider is None:
