@@ -62,6 +62,8 @@ class Stage(StrEnum):
     PROJECTION_YEAR = "projection_year"  # a projected year's income, expenditure or balance
     MONTE_CARLO_SUMMARY = "monte_carlo_summary"  # a Monte Carlo quantile or mean
     ADJUSTMENT_TRANSFER = "adjustment_transfer"  # a provincial adjustment-fund transfer (调剂金)
+    LTC_BENEFIT = "ltc_benefit"  # care bill × LTC payment ratio (长期护理保险待遇)
+    LTC_FINANCING = "ltc_financing"  # contribution base × LTC financing rate (长护险筹资)
     WARNING_FORECAST = "warning_forecast"  # a year's income or expenditure forecast for warning
 
 

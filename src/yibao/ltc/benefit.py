@@ -20,7 +20,7 @@ import yaml
 from yibao.errors import InputError
 from yibao.ledger.model import Account, Fund, Journal, Kind, journal
 from yibao.ltc.assess import Level
-from yibao.money import Fen, apply_ratio, ratio, yuan_to_fen
+from yibao.money import Fen, Stage, apply_ratio, ratio, yuan_to_fen
 from yibao.policy.errors import PolicyError
 
 CAP_MODES = ("ratio_then_cap", "cap_then_ratio")
@@ -143,12 +143,12 @@ def settle_bill(pack: Pack, bill: CareBill, level: Level) -> CareSettlement:
         cap = rule.month_cap if cap is None else min(cap, rule.month_cap)
         trace.append(f"month cap {rule.month_cap} fen")
     if pack.cap_mode == "ratio_then_cap":
-        share = apply_ratio(bill.cost, rule.ratio)
+        share = apply_ratio(bill.cost, rule.ratio, Stage.LTC_BENEFIT)
         fund = share if cap is None else min(share, cap)
         trace.append(f"min({bill.cost} × {rule.ratio}, cap) = {fund}")
     else:
         base = bill.cost if cap is None else min(bill.cost, cap)
-        fund = apply_ratio(base, rule.ratio)
+        fund = apply_ratio(base, rule.ratio, Stage.LTC_BENEFIT)
         trace.append(f"min({bill.cost}, cap) × {rule.ratio} = {fund}")
     return CareSettlement(bill.bill_id, fund, bill.cost - fund, tuple(trace))
 

@@ -12,7 +12,7 @@ from datetime import date
 from decimal import Decimal
 
 from yibao.ledger.model import Account, Fund, Journal, Kind, journal
-from yibao.money import Fen, apply_ratio, div_half_up
+from yibao.money import Fen, Stage, apply_ratio, div_half_up
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,7 +33,7 @@ def financing_journal(
 ) -> Journal:
     """Pooled-fund transfer, account withholdings per person and the fiscal subsidy of a month."""
     r = region
-    pooled = sum(apply_ratio(b, rule.pooled_rate) for b in bases.values())
+    pooled: Fen = sum(apply_ratio(b, rule.pooled_rate, Stage.LTC_FINANCING) for b in bases.values())
     fiscal = div_half_up(rule.fiscal_per_person_year * len(bases), 12)
     lines: list[tuple[Account, Fen]] = [
         (Account(r, Fund.EMPLOYEE_POOLED, Kind.EXPENDITURE, "ltc_transfer"), pooled),
@@ -43,7 +43,7 @@ def financing_journal(
         (Account(r, Fund.LONG_TERM_CARE, Kind.INCOME, "fiscal_subsidy"), -fiscal),
     ]
     for person, base in sorted(bases.items()):
-        withheld = apply_ratio(base, rule.account_rate)
+        withheld = apply_ratio(base, rule.account_rate, Stage.LTC_FINANCING)
         lines += [
             (Account(r, Fund.INDIVIDUAL_ACCOUNTS, Kind.PERSONAL, "", person), withheld),
             (Account(r, Fund.INDIVIDUAL_ACCOUNTS, Kind.BANK), -withheld),
