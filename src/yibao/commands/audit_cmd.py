@@ -150,7 +150,7 @@ def evaluate_cmd(
     from yibao.supervision.evaluate import AUC_GOAL, PRECISION_GOAL, evaluate
     from yibao.supervision.screen import screen
     from yibao.synth import SynthConfig
-    from yibao.synth.fraud import seed_fraud
+    from yibao.synth.fraud import PATTERNS, seed_fraud
     from yibao.synth.generate import generate
 
     if not 0 < rate <= 1:
@@ -165,8 +165,9 @@ def evaluate_cmd(
     )
     prov = result.providers.table
     fraud = set(seeded.fraud_providers.column(0).to_pylist())
+    seeded_rules = {k: v for k, v in result.rules.items() if k in PATTERNS}
     ev = evaluate(
-        result.hits, seeded.labels, result.rules, list(prov.provider_id), list(prov.score), fraud
+        result.hits, seeded.labels, seeded_rules, list(prov.provider_id), list(prov.score), fraud
     )
     base_cols = [c for c in BASE_FEATURES if c != "hit_share"]
     base = score(prov[["provider_id", "peer_group", *base_cols]], "provider_id", base_cols)
