@@ -398,7 +398,7 @@ RULES = (
         f"{REG_735} art. 40 (虚构医药服务项目)",
         {
             "quantile": _q(),
-            "factor_permille": Param(int, 1250, "factor above the quantile, in ‰"),
+            "factor_permille": Param(int, 1500, "factor above the quantile, in ‰"),
             "min_lines": Param(int, 30, "lines an item needs for a norm"),
         },
         CLAIMS_LOS, units_norm,
@@ -436,7 +436,7 @@ RULES = (
         f"{REG_735} art. 38 (挂床住院), art. 40 (虚假就医)",
         {
             "quantile": Param(int, 50, "low quantile of the peer cell, in ‰"),
-            "factor_permille": Param(int, 2000, "care per day times this below the quantile"),
+            "factor_permille": Param(int, 3000, "care per day times this below the quantile"),
             "min_los": Param(int, 4, "shortest stay considered"),
             "min_peer": Param(int, 15, "stays a peer cell needs"),
         },
