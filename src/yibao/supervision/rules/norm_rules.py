@@ -71,7 +71,7 @@ def price_norm(f: Frame, p: Mapping[str, Any]) -> ir.Table:
         t,
         cat(
             "line ", t.line_no, ": ", t.item_code, " at ", t.unit_price_fen,
-            " fen a unit; the province bills it at ", t.med, " fen on ",
+            " fen a unit; the province bills it at most ", t.med, " fen on ",
             _num(p["fixed_quantile"] / 10, 1), " % of its ", t.n,
             " lines (超标准收费)",
         ),
