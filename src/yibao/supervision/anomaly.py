@@ -40,12 +40,8 @@ class Scores:
 
 
 def _claim_costs(f: Frame) -> ir.Table:
-    ln = f.lines
-    per = ln.group_by("claim_id").aggregate(
-        total=ln.amount_fen.sum(),
-        drug=(ln.item_kind == "drug").ifelse(ln.amount_fen, 0).sum(),
-    )
-    c = f.claims.join(per, "claim_id")
+    c = f.claims.filter(f.claims.n_lines > 0)
+    c = c.mutate(total=c.total_fen, drug=c.drug_fen)
     cell = c.visit_type.concat(":", c.main_dx.left(3))
     c = c.mutate(cell=cell)
     stats = c.group_by("cell").aggregate(expected=c.total.mean(), p95=c.total.quantile(0.95))

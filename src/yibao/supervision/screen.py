@@ -15,7 +15,14 @@ import pyarrow as pa
 from yibao.policy.catalogue import Catalogue
 from yibao.supervision.anomaly import Scores, person_scores, provider_scores
 from yibao.supervision.pack import RulePack
-from yibao.supervision.rules import RULES, Rule, build_frame, check_columns, run_rules
+from yibao.supervision.rules import (
+    RULES,
+    Rule,
+    build_frame,
+    check_columns,
+    materialize,
+    run_rules,
+)
 
 TABLES = ("claims", "claim_lines", "persons", "providers")
 
@@ -40,8 +47,14 @@ def screen(
     """Run every rule of ``pack``; with ``scores``, the provider and person anomaly scores."""
     rules = selected_rules(pack)
     check_columns(tables, rules)
-    frame = build_frame(
-        tables["claims"], tables["claim_lines"], tables["persons"], tables["providers"], catalogue
+    frame = materialize(
+        build_frame(
+            tables["claims"],
+            tables["claim_lines"],
+            tables["persons"],
+            tables["providers"],
+            catalogue,
+        )
     )
     hits_expr = run_rules(frame, rules, pack.values)
     hits = hits_expr.to_pyarrow()

@@ -27,6 +27,7 @@ __all__ = [
     "Rule",
     "build_frame",
     "check_columns",
+    "materialize",
     "run_rules",
 ]
 
@@ -114,7 +115,8 @@ def build_frame(
     providers: ir.Table,
     catalogue: Catalogue,
 ) -> Frame:
-    """Join persons and providers onto claims, and claims and the catalogue onto lines."""
+    """Join persons and providers onto claims, and claims and the catalogue onto lines; the
+    per-claim sums every rule reads (:data:`CLAIM_SUMS`) are computed here once."""
     pe = persons.select(
         "person_id", "sex", "birth_date", "enrolled_from", "enrolled_to", "insured_region"
     )
@@ -151,7 +153,31 @@ def build_frame(
         max_age=ln.max_age.nullif(-1),
         visit_types=ln.visit_types.nullif(""),
     )
-    return Frame(claims=c, lines=ln, providers=providers)
+    return Frame(claims=_with_sums(c, ln), lines=ln, providers=providers)
+
+
+# Per-claim sums of the lines, shared by the rules and the scores (费用合计).
+CLAIM_SUMS = ("total_fen", "drug_fen", "service_fen", "n_lines", "n_services")
+
+
+def _with_sums(claims: ir.Table, lines: ir.Table) -> ir.Table:
+    """The claims with :data:`CLAIM_SUMS` (zero for a claim without lines)."""
+    service = lines.item_kind == "service"
+    sums = lines.group_by(lines.claim_id.name("sum_claim_id")).aggregate(
+        total_fen=lines.amount_fen.sum(),
+        drug_fen=(lines.item_kind == "drug").ifelse(lines.amount_fen, 0).sum(),
+        service_fen=service.ifelse(lines.amount_fen, 0).sum(),
+        n_lines=lines.count(),
+        n_services=service.ifelse(lines.item_code, ibis.null("string")).nunique(),
+    )
+    j = claims.left_join(sums, claims.claim_id == sums.sum_claim_id).drop("sum_claim_id")
+    return j.mutate(**{c: j[c].fill_null(0).cast("int64") for c in CLAIM_SUMS})
+
+
+def materialize(frame: Frame) -> Frame:
+    """The frame computed once on its backend (temporary tables), so that the rules read the
+    joined claims and lines instead of each re-reading and re-joining the inputs."""
+    return Frame(claims=frame.claims.cache(), lines=frame.lines.cache(), providers=frame.providers)
 
 
 def run_rules(

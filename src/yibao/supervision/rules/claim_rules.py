@@ -39,15 +39,13 @@ def _claim_hit(
     )
 
 
-def _totals(f: Frame) -> ir.Table:
-    ln = f.lines
-    return ln.group_by("claim_id").aggregate(total_fen=ln.amount_fen.sum(), n_lines=ln.count())
-
-
 def _with_totals(f: Frame, t: ir.Table) -> ir.Table:
-    tot = _totals(f)
-    j = t.left_join(tot, t.claim_id == tot.claim_id)
-    return j.mutate(total_fen=j.total_fen.fill_null(0)).drop("claim_id_right")
+    """``t`` with its claim's total (the frame's shared per-claim sum)."""
+    if "total_fen" in t.columns:
+        return t
+    tot = f.claims.select(tot_claim_id=f.claims.claim_id, total_fen=f.claims.total_fen)
+    j = t.left_join(tot, t.claim_id == tot.tot_claim_id)
+    return j.mutate(total_fen=j.total_fen.fill_null(0)).drop("tot_claim_id")
 
 
 def _inpatient(f: Frame) -> ir.Table:

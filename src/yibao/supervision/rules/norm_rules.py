@@ -106,9 +106,11 @@ def units_norm(f: Frame, p: Mapping[str, Any]) -> ir.Table:
 
 def services_norm(f: Frame, p: Mapping[str, Any]) -> ir.Table:
     """过度检查 / 分解收费: more distinct service items on a claim than its peers ever bill."""
-    ln = f.lines.filter(f.lines.item_kind == "service")
-    per = ln.group_by(["claim_id", "person_id", "provider_id", "visit_type", "main_dx", "level"])
-    per = per.aggregate(k=ln.item_code.nunique(), amount=ln.amount_fen.sum())
+    c = f.claims.filter(f.claims.n_services > 0)
+    per = c.select(
+        "claim_id", "person_id", "provider_id", "visit_type", "main_dx", "level",
+        k=c.n_services, amount=c.service_fen,
+    )  # fmt: skip
     per = per.mutate(peer=_peer(per))
     norm = per.group_by("peer").aggregate(
         q=per.k.quantile(p["quantile"] / 1000), med=per.k.approx_median(), n=per.count()
@@ -339,10 +341,8 @@ def unsupported_severity(f: Frame, p: Mapping[str, Any]) -> ir.Table:
     c = f.claims.filter((f.claims.visit_type == "inpatient") & f.claims.other_dx.notnull())
     c = c.mutate(peer=_peer(c))
     codes = c.mutate(code=c.other_dx.split("|").unnest())
-    ln = f.lines
-    tot = ln.group_by("claim_id").aggregate(total=ln.amount_fen.sum())
-    allc = f.claims.filter(f.claims.visit_type == "inpatient")
-    allc = allc.mutate(peer=_peer(allc)).join(tot, "claim_id")
+    allc = f.claims.filter((f.claims.visit_type == "inpatient") & (f.claims.n_lines > 0))
+    allc = allc.mutate(peer=_peer(allc), total=allc.total_fen)
     allc = allc.mutate(
         per_day=allc.total.cast("float64") / ibis.greatest(allc.los_days, 1).cast("float64")
     )
