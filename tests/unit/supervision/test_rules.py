@@ -235,3 +235,19 @@ def test_every_rule_is_silent_on_a_clean_claim(code: str) -> None:
     claims = [a, claim("O", admit=D + timedelta(days=20), provider="C1")]
     lines = [*la, line("O", 1, "XD0001"), line("O", 2, "XS0022")]
     assert hits(code, claims, lines, {"min_cases": 1} if code == "DRG_CC_RATE_PEER" else None) == []
+
+
+def test_per_visit_charge_on_two_visits_is_not_a_duplicate() -> None:
+    # two general-outpatient visits at one provider on one day, each with its 诊查费 (XS0022,
+    # priced per visit); a third claim bills it twice on one visit
+    claims = [claim("A"), claim("B"), claim("C", person="P3", admit=D - timedelta(days=30))]
+    lines = [
+        line("A", 1, "XS0022", 1, 1000),
+        line("B", 1, "XS0022", 1, 1000),
+        line("C", 1, "XS0022", 1, 1000),
+        line("C", 2, "XS0022", 1, 1000),
+    ]
+    assert ids(hits("DUP_SAME_DAY", claims, lines)) == ["C"]
+    # without the per-visit list, the two visits' charges count as a duplicate too
+    got = hits("DUP_SAME_DAY", claims, lines, {"per_visit_items": ()})
+    assert sorted(ids(got)) == ["B", "C"]

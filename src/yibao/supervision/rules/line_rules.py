@@ -43,9 +43,16 @@ def _where(t: ir.Table) -> ir.StringValue:
 
 
 def duplicate_same_day(f: Frame, p: Mapping[str, Any]) -> ir.Table:
-    """Same person, same provider, same day, same item billed on two or more lines."""
+    """Same person, same provider, same day, same item billed on two or more lines.
+
+    Two visits on one day each carry their own per-visit charge (诊查费 is priced 每诊次):
+    an item of ``per_visit_items`` counts only when one claim bills it twice; other items
+    count across the day's claims too (a second bill for the same drug or test)."""
     t = f.lines.filter(f.lines.visit_type != "inpatient")  # inpatient lines carry no day
-    g = t.group_by(["person_id", "provider_id", "admit_date", "item_code"]).aggregate(
+    per_visit = t.item_code.isin(list(p["per_visit_items"]) or [""])
+    # per-visit items are grouped by claim, the others by day (claim key "")
+    t = t.mutate(occasion=per_visit.ifelse(t.claim_id, ibis.literal("")))
+    g = t.group_by(["person_id", "provider_id", "admit_date", "item_code", "occasion"]).aggregate(
         n=t.count(),
         claim_id=t.claim_id.max(),
         lines=t.claim_id.concat(":", t.line_no.cast("string")).collect().sort().join(","),
@@ -248,9 +255,13 @@ RULES = (
         "DUP_SAME_DAY",
         "Duplicate billing, same item same day",
         "重复收费",
-        "The same item billed on two or more lines for one person at one provider on one day.",
+        "The same item billed on two or more lines for one person at one provider on one day "
+        "(a per-visit charge: twice on one visit).",
         f"{REG_735} art. 15 (重复收费)",
-        {"min_lines": Param(int, 2, "lines of one item on one day that count as duplicate")},
+        {
+            "min_lines": Param(int, 2, "lines of one item on one day that count as duplicate"),
+            "per_visit_items": Param("codes", (), "items charged once per visit (每诊次)"),
+        },
         NEED_LINES,
         duplicate_same_day,
     ),
