@@ -36,6 +36,8 @@ from yibao.policy.pack import PolicyChain
 from yibao.policy.registry import PackRegistry, shipped_packs
 from yibao.purchasing.agreements import COLUMNS as AGREEMENT_COLUMNS
 from yibao.purchasing.agreements import AgreementBook, read_event
+from yibao.purchasing.catalogue_changes import CatalogueChange, read_change
+from yibao.purchasing.vbp import read_round, standard_changes
 from yibao.scenario.model import Scenario, ScenarioClaim
 from yibao.settle.model import Accumulators
 
@@ -50,6 +52,8 @@ TOP_KEYS = frozenset(
         "accumulators",
         "claims",
         "agreements",
+        "catalogue_changes",
+        "vbp_rounds",
     }
 )
 SOURCE_KEYS = frozenset({"url", "note"})
@@ -197,7 +201,25 @@ def parse_scenario(text: str, source: str, registry: PackRegistry | None = None)
     agreements = (
         _agreements(o.raw("agreements"), o.at("agreements")) if o.has("agreements") else None
     )
-    return Scenario(name, source, url, note, base, on, chain, person, start, claims, agreements)
+    changes = _changes(o)
+    return Scenario(
+        name, source, url, note, base, on, chain, person, start, claims, agreements, changes
+    )
+
+
+def _changes(o: Obj) -> tuple[CatalogueChange, ...]:
+    """Catalogue changes given as such, then those of the procurement rounds (集采)."""
+    out: list[CatalogueChange] = []
+    if o.has("catalogue_changes"):
+        for i, c in enumerate(o.items("catalogue_changes"), 1):
+            where = f"{o.at('catalogue_changes')}[{i}]"
+            if not isinstance(c, Mapping):
+                raise InputError(f"{where}: expected a mapping")
+            out.append(read_change(c, where))
+    if o.has("vbp_rounds"):
+        for i, r in enumerate(o.items("vbp_rounds"), 1):
+            out.extend(standard_changes(read_round(r, f"{o.at('vbp_rounds')}[{i}]")))
+    return tuple(out)
 
 
 def _agreements(data: object, where: str) -> AgreementBook:

@@ -9,6 +9,7 @@ from datetime import date
 from yibao.money import Fen
 from yibao.policy.pack import PolicyChain
 from yibao.purchasing.agreements import AgreementBook
+from yibao.purchasing.catalogue_changes import CatalogueChange
 from yibao.settle.engine import Settlement
 from yibao.settle.model import Accumulators, Claim, Person
 
@@ -39,6 +40,7 @@ class Scenario:
     start: Accumulators
     claims: tuple[ScenarioClaim, ...]
     agreements: AgreementBook | None = None  # provider agreements, when the scenario has them
+    catalogue_changes: tuple[CatalogueChange, ...] = ()  # dated changes (目录调整, 集采 link)
 
 
 @dataclass(frozen=True, slots=True)

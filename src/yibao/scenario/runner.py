@@ -10,6 +10,7 @@ from yibao.policy.catalogue_registry import claim_catalogue, shipped_catalogues
 from yibao.policy.errors import PolicyError
 from yibao.policy.registry import PackRegistry
 from yibao.purchasing.agreements import ClaimRefused
+from yibao.purchasing.catalogue_changes import apply_changes
 from yibao.scenario.loader import load_scenario
 from yibao.scenario.model import ClaimResult, Mismatch, Scenario, ScenarioResult
 from yibao.settle.engine import settle
@@ -22,7 +23,7 @@ def run(scenario: Scenario) -> ScenarioResult:
     A claim with ``reset`` starts again from the scenario's starting accumulators; a claim in
     a later year starts a new year that keeps only the account balance.
     """
-    catalogues = shipped_catalogues()
+    catalogues = apply_changes(shipped_catalogues(), scenario.catalogue_changes)
     acc = scenario.start
     results: list[ClaimResult] = []
     for i, sc in enumerate(scenario.claims, 1):

@@ -44,3 +44,11 @@ def test_an_unexpected_refusal_is_an_error_naming_the_claim() -> None:
         match=r"claims\[1\] \(active\): claim active: refused.*H001 has no agreement signed",
     ):
         run(parse_scenario(text, "mutated.yaml"))
+
+
+def test_vbp_scenario_steps_the_non_selected_standard_down_over_three_years() -> None:
+    result = run_scenario(SCENARIOS / "vbp-stent-payment-standard.yaml")
+    assert result.ok and result.checks == 8
+    over = [c.settlement.parts.over_limit for c in result.claims if c.settlement is not None]
+    # 13,000 against standards 11,700 / 10,400 / 9,100 (fen)
+    assert over[:3] == [130_000, 260_000, 390_000]
