@@ -22,6 +22,7 @@ _MODULES = (
     "audit_cmd",
     "reform_cmd",
     "agreement_cmd",
+    "vbp_cmd",
 )
 
 

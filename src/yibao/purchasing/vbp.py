@@ -22,6 +22,8 @@ the highest winning price; step k of n sets ``price − (price − target) × k 
 
 from __future__ import annotations
 
+import csv
+import io
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
@@ -408,3 +410,38 @@ def read_round(data: object, where: str) -> Round:
         s.ratio("insured_share"),
         grades,
     )
+
+
+LINE_COLUMNS: Final = ("provider_id", "day", "code", "quantity", "amount")
+"""The columns of a settled-lines CSV for monitoring (amount in yuan)."""
+
+
+def parse_lines(text: str, source: str) -> tuple[UsedLine, ...]:
+    """Settled claim lines from CSV text; one-line errors name ``source``, row and column."""
+    reader = csv.DictReader(io.StringIO(text))
+    missing = [c for c in LINE_COLUMNS if c not in (reader.fieldnames or ())]
+    if missing:
+        raise InputError(f"{source}: header misses column(s) {', '.join(missing)}")
+    out: list[UsedLine] = []
+    for row in reader:
+        at = f"{source}: row {reader.line_num}"
+
+        def cell(col: str, row: dict[str, str] = row, at: str = at) -> str:
+            value = (row.get(col) or "").strip()
+            if not value:
+                raise InputError(f"{at}, column {col!r}: must not be empty")
+            return value
+
+        try:
+            day = date.fromisoformat(cell("day"))
+        except ValueError:
+            raise InputError(f"{at}, column 'day', value {row['day']!r}: not a date") from None
+        qty = cell("quantity")
+        if not qty.isdigit():
+            raise InputError(f"{at}, column 'quantity', value {qty!r}: a whole number ≥ 0")
+        try:
+            amount = yuan_to_fen(cell("amount"))
+        except MoneyError as e:
+            raise InputError(f"{at}, column 'amount', value {row['amount']!r}: {e}") from None
+        out.append(UsedLine(cell("provider_id"), day, cell("code"), int(qty), amount))
+    return tuple(out)
