@@ -23,6 +23,7 @@ _MODULES = (
     "reform_cmd",
     "agreement_cmd",
     "vbp_cmd",
+    "catalogue_cmd",
 )
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 
 import typer
@@ -12,7 +13,9 @@ from rich.table import Table
 from yibao.errors import InputError
 from yibao.io.yamlio import parse_yaml
 from yibao.ledger.model import Journal
-from yibao.money import format_yuan
+from yibao.money import Fen, format_yuan
+from yibao.purchasing.catalogue_changes import CatalogueChange
+from yibao.purchasing.impact import LINES, budget_impact
 from yibao.purchasing.vbp import (
     Round,
     completion,
@@ -22,6 +25,8 @@ from yibao.purchasing.vbp import (
     savings_journals,
     standard_changes,
 )
+from yibao.scenario.loader import load_scenario
+from yibao.scenario.runner import scenario_files
 
 
 def _read(path: Path) -> str:
@@ -93,4 +98,36 @@ def register(app: typer.Typer) -> None:
             data = [_journal_data(j) for j in savings_journals(r, saved, r.name)]
             journals.write_text(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
 
+    @vbp.command("simulate")
+    def simulate_cmd(
+        round_file: Path = typer.Argument(..., help="the round, YAML"),
+        scenarios: list[Path] = typer.Argument(..., help="scenario files or directories"),
+    ) -> None:
+        """Savings of a round: the scenarios' claims re-priced under it and settled again."""
+        r = load_round(round_file)
+        prices = {p.code: p.price for p in r.winners}
+        print_impact(f"savings of {r.name}", scenarios, standard_changes(r), prices)
+
     app.add_typer(vbp, name="vbp")
+
+
+def print_impact(
+    title: str,
+    paths: list[Path],
+    changes: Iterable[CatalogueChange],
+    prices: Mapping[str, Fen] | None = None,
+) -> None:
+    """Settle the scenarios without and with ``changes`` and print each fund's change."""
+    loaded = [load_scenario(p) for p in scenario_files(paths)]
+    impact = budget_impact(loaded, changes, prices)
+    table = Table(title=f"{title}: {impact.claims} claims in {len(loaded)} scenario(s)")
+    for col in ("", "before", "after", "change"):
+        table.add_column(col, justify="left" if not col else "right")
+    for name in LINES:
+        table.add_row(
+            name,
+            format_yuan(impact.before[name]),
+            format_yuan(impact.after[name]),
+            format_yuan(impact.change(name)),
+        )
+    Console().print(table)
