@@ -52,3 +52,18 @@ def test_vbp_scenario_steps_the_non_selected_standard_down_over_three_years() ->
     over = [c.settlement.parts.over_limit for c in result.claims if c.settlement is not None]
     # 13,000 against standards 11,700 / 10,400 / 9,100 (fen)
     assert over[:3] == [130_000, 260_000, 390_000]
+
+
+@pytest.mark.parametrize("path", sorted(SCENARIOS.glob("*.yaml")), ids=lambda p: p.stem)
+def test_every_purchasing_scenario_runs_clean(path: Path) -> None:
+    result = run_scenario(path)
+    assert result.scenario.name == path.stem and result.scenario.source_url
+    assert result.ok and result.checks >= 4
+
+
+def test_dual_channel_pays_the_pharmacy_as_the_hospital() -> None:
+    result = run_scenario(SCENARIOS / "negotiated-drug-dual-channel.yaml")
+    hospital, pharmacy = (c.settlement for c in result.claims)
+    assert hospital is not None and pharmacy is not None
+    assert hospital.parts == pharmacy.parts
+    assert pharmacy.trace[0].text.startswith("provider P001 holds an active agreement")
