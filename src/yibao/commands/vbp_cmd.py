@@ -20,6 +20,7 @@ from yibao.purchasing.vbp import (
     Round,
     completion,
     parse_lines,
+    prepayment_journals,
     read_round,
     retained_savings,
     savings_journals,
@@ -75,7 +76,7 @@ def register(app: typer.Typer) -> None:
         round_file: Path = typer.Argument(..., help="the round, YAML"),
         lines: Path = typer.Option(..., "--lines", help="settled lines CSV"),
         journals: Path | None = typer.Option(
-            None, "--journals", help="write the retained-savings journals (JSON)"
+            None, "--journals", help="write the prepayment and retained-savings journals (JSON)"
         ),
     ) -> None:
         """Agreed-volume completion per hospital and its retained savings (结余留用)."""
@@ -95,7 +96,8 @@ def register(app: typer.Typer) -> None:
             )  # fmt: skip
         Console().print(table)
         if journals is not None:
-            data = [_journal_data(j) for j in savings_journals(r, saved, r.name)]
+            posted = [*prepayment_journals(r, r.name), *savings_journals(r, saved, r.name)]
+            data = [_journal_data(j) for j in posted]
             journals.write_text(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
 
     @vbp.command("simulate")

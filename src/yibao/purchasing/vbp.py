@@ -38,6 +38,7 @@ from yibao.purchasing.catalogue_changes import Action, CatalogueChange
 
 NON_SELECTED_MULTIPLE: Final = 2  # ≥ 2× the winning price … (bjsjp.cn [T])
 NON_SELECTED_CUT: Final = Decimal("0.30")  # … payment standard = its price cut by 30 %
+MIN_PREPAYMENT: Final = Decimal("0.30")  # prepay ≥ 30 % of the agreed amount (bjsjp.cn, Huaibei)
 MAX_RETENTION: Final = Decimal("0.50")  # retained ≤ 50 % of the savings base (Huaibei [G])
 TRANSITION_YEARS: Final = (2, 3)  # adjust gradually over 2–3 years (bjsjp.cn [T])
 
@@ -76,6 +77,7 @@ class Round:
     fund_ratio: Decimal  # actual pooled-fund payment ratio
     insured_share: Decimal  # insured patients' share of use
     grades: Mapping[str, Decimal]  # assessment grade → retention ratio
+    prepayment_ratio: Decimal | None = None  # share of the agreed amount prepaid (预付)
 
     @property
     def winning_price(self) -> Fen:
@@ -254,6 +256,37 @@ def savings_journals(r: Round, savings: Iterable[Savings], run_id: str) -> list[
     return out
 
 
+def prepayment(r: Round, v: Volume) -> Fen:
+    """The prepayment to a hospital: its agreed amount (volume × winning price) × the ratio."""
+    ratio_ = r.prepayment_ratio or Decimal(0)
+    return int(round_at(Stage.VBP_SAVINGS, Decimal(v.agreed * r.winning_price) * ratio_, 1))
+
+
+def prepayment_journals(r: Round, run_id: str) -> list[Journal]:
+    """Per hospital, the prepayment at the cycle's start (Dr receivable ``vbp_prepaid``, Cr
+    bank) and its offset against what the fund owes the hospital at the cycle's end (Dr the
+    hospital's payable, Cr receivable ``vbp_prepaid``), as in Hainan's deduction from the
+    monthly payment (policy-facts-2.md §2.6)."""
+    out: list[Journal] = []
+    for v in r.volumes:
+        amount = prepayment(r, v)
+        if not amount:
+            continue
+        prepaid = Account(r.region, r.fund, Kind.RECEIVABLE, "vbp_prepaid", v.provider_id)
+        bank = Account(r.region, r.fund, Kind.BANK)
+        payable = provider_payable(r.region, r.fund, v.provider_id)
+        memo = f"{r.name}: {r.prepayment_ratio} of the agreed amount"
+        out.append(
+            journal(f"{run_id}-prepay-{v.provider_id}", r.start, "vbp_prepayment", run_id,
+                    f"prepayment (预付) {memo}", ((prepaid, amount), (bank, -amount)))
+        )  # fmt: skip
+        out.append(
+            journal(f"{run_id}-offset-{v.provider_id}", r.end, "vbp_prepayment_offset", run_id,
+                    f"prepayment offset (冲抵) {memo}", ((payable, amount), (prepaid, -amount)))
+        )  # fmt: skip
+    return out
+
+
 ROUND_KEYS = frozenset(
     {
         "name",
@@ -267,6 +300,7 @@ ROUND_KEYS = frozenset(
         "volumes",
         "savings",
         "synthetic",
+        "prepayment_ratio",
     }
 )
 
@@ -394,6 +428,13 @@ def read_round(data: object, where: str) -> Round:
     twice = sorted({c for c in codes if codes.count(c) > 1})
     if twice:
         raise InputError(f"{m.at('winners')}: product {twice[0]!r} is given twice")
+    prepay: Decimal | None = None
+    if m.data.get("prepayment_ratio") is not None:
+        prepay = m.ratio("prepayment_ratio")
+        if prepay < MIN_PREPAYMENT:
+            raise InputError(
+                f"{m.at('prepayment_ratio')}: {prepay} is below the 30 % floor of the agreed amount"
+            )
     return Round(
         m.text("name"),
         m.text("generic"),
@@ -409,6 +450,7 @@ def read_round(data: object, where: str) -> Round:
         s.ratio("fund_ratio"),
         s.ratio("insured_share"),
         grades,
+        prepay,
     )
 
 

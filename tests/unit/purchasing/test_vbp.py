@@ -14,6 +14,7 @@ from yibao.purchasing.vbp import (
     UsedLine,
     completion,
     parse_lines,
+    prepayment_journals,
     read_round,
     retained_savings,
     savings_journals,
@@ -119,3 +120,21 @@ def test_bad_lines_name_the_row() -> None:
     text = "provider_id,day,code,quantity,amount\nH1,2025-01-01,XD0011,2,4.00\nH1,2025-01-01,XD0011,x,4\n"
     with pytest.raises(InputError, match=r"lines.csv: row 3, column 'quantity', value 'x'"):
         parse_lines(text, "lines.csv")
+
+
+def test_prepayment_and_its_offset_balance() -> None:
+    # 30 % (the floor) of H1's agreed amount 1000 × 2.00 = 600.00, prepaid at the start and
+    # offset against the payable at the end; the receivable is cleared
+    r = _round(prepayment_ratio="0.30")
+    journals = [j for j in prepayment_journals(r, "run") if j.journal_id.endswith("H1")]
+    assert [j.day for j in journals] == [date(2025, 1, 1), date(2025, 12, 31)]
+    assert all(sum(p.amount for p in j.postings) == 0 for j in journals)
+    after = balances(journals)
+    receivable = [v for a, v in after.items() if a.item == "vbp_prepaid"]
+    assert receivable == [0]
+    assert sorted(v for v in after.values() if v) == [-60_000, 60_000]  # bank −, payable +
+
+
+def test_prepayment_below_the_floor_is_refused() -> None:
+    with pytest.raises(InputError, match=r"prepayment_ratio: 0.2 is below the 30 % floor"):
+        _round(prepayment_ratio="0.2")
