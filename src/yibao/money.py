@@ -65,6 +65,8 @@ class Stage(StrEnum):
     LTC_BENEFIT = "ltc_benefit"  # care bill × LTC payment ratio (长期护理保险待遇)
     LTC_FINANCING = "ltc_financing"  # contribution base × LTC financing rate (长护险筹资)
     WARNING_FORECAST = "warning_forecast"  # a year's income or expenditure forecast for warning
+    VBP_STANDARD = "vbp_payment_standard"  # a stepped payment standard after a VBP round (集采)
+    VBP_SAVINGS = "vbp_retained_savings"  # VBP budget, actual and retained savings (结余留用)
 
 
 class MoneyError(ValueError):

@@ -21,6 +21,9 @@ _MODULES = (
     "actuarial_cmd",
     "audit_cmd",
     "reform_cmd",
+    "agreement_cmd",
+    "vbp_cmd",
+    "catalogue_cmd",
 )
 
 

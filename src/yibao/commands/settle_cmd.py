@@ -10,6 +10,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from yibao.errors import InputError
 from yibao.io.records import (
     PART_NAMES,
     citation_value_text,
@@ -81,6 +82,9 @@ def register(app: typer.Typer) -> None:
             None, "--history", help="earlier claims of the year, or the accumulators (JSON)"
         ),
         as_json: bool = typer.Option(False, "--json", help="print machine-readable JSON"),
+        agreements: Path | None = typer.Option(
+            None, "--agreements", help="provider agreements CSV: refuse claims without one"
+        ),
     ) -> None:
         """Settle one claim: the parts (yuan, with national interface codes) and the trace."""
         pack_file = Path(policy)
@@ -101,7 +105,14 @@ def register(app: typer.Typer) -> None:
             history_where=str(history),
             region=chain.region,
         )
-        s = settle_request(req, chain, reg)
+        book = None
+        if agreements is not None:
+            from yibao.commands.agreement_cmd import read_book
+
+            if not agreements.exists():
+                raise InputError(f"{agreements}: no such agreements file")
+            book = read_book(agreements)
+        s = settle_request(req, chain, reg, None, book)
         if as_json:
             data = {"policy": chain.id, **settlement_to_data(s)}
             sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")

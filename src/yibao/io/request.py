@@ -22,6 +22,7 @@ from yibao.policy.catalogue_registry import (
 from yibao.policy.errors import PolicyError
 from yibao.policy.pack import PolicyChain
 from yibao.policy.registry import PackRegistry, shipped_packs
+from yibao.purchasing.agreements import AgreementBook
 from yibao.settle.engine import Settlement, settle
 from yibao.settle.model import Accumulators, Claim, Person
 from yibao.settle.route import routed
@@ -149,8 +150,11 @@ def settle_request(
     chain: PolicyChain,
     packs: PackRegistry | None = None,
     catalogues: CatalogueRegistry | None = None,
+    agreements: AgreementBook | None = None,
 ) -> Settlement:
     """Settle the history in order, then the claim; the claim's settlement.
+
+    With ``agreements``, each claim's provider must hold an agreement in force on its date.
 
     As in the service: the insured region's policy (``chain``), the treatment region's
     policy and catalogue from ``packs`` and ``catalogues`` (default: the shipped ones), the
@@ -168,7 +172,7 @@ def settle_request(
             c = routed(c, req.person.insured_region, filed=False)
             treatment = _treatment_chain(c, chain, packs)
             catalogue = claim_catalogue(c, catalogues, "claim")
-            s = settle(req.person, c, acc, chain, treatment, catalogue)
+            s = settle(req.person, c, acc, chain, treatment, catalogue, agreements)
         except InputError as e:
             raise InputError(f"{where}: {e}") from None
         except PolicyError as e:

@@ -306,3 +306,10 @@ def demo_catalogue() -> Catalogue:
     source = "yibao.policy.catalogues/demo.csv"
     items = parse_catalogue_csv(resource.read_text(encoding="utf-8"), source)
     return Catalogue("990000", "demo", source, MappingProxyType(items))
+
+
+def item_from_cells(source: str, line: int, cells: Mapping[str, str]) -> CatalogueItem:
+    """One catalogue item from the cells of a row (the CSV columns), checked as the CSV is;
+    errors name ``source``, ``line``, the column and the value."""
+    full = {c: cells.get(c, "") for c in COLUMNS}
+    return _item(_Row(source, line, full))

@@ -34,14 +34,30 @@ from yibao.policy.errors import PolicyError
 from yibao.policy.loader import parse_pack
 from yibao.policy.pack import PolicyChain
 from yibao.policy.registry import PackRegistry, shipped_packs
+from yibao.purchasing.agreements import COLUMNS as AGREEMENT_COLUMNS
+from yibao.purchasing.agreements import AgreementBook, read_event
+from yibao.purchasing.catalogue_changes import CatalogueChange, read_change
+from yibao.purchasing.vbp import read_round, standard_changes
 from yibao.scenario.model import Scenario, ScenarioClaim
 from yibao.settle.model import Accumulators
 
 TOP_KEYS = frozenset(
-    {"name", "source", "policy", "on", "overrides", "person", "accumulators", "claims"}
+    {
+        "name",
+        "source",
+        "policy",
+        "on",
+        "overrides",
+        "person",
+        "accumulators",
+        "claims",
+        "agreements",
+        "catalogue_changes",
+        "vbp_rounds",
+    }
 )
 SOURCE_KEYS = frozenset({"url", "note"})
-SCENARIO_CLAIM_KEYS = CLAIM_KEYS | {"expect", "reset", "note"}
+SCENARIO_CLAIM_KEYS = CLAIM_KEYS | {"expect", "reset", "note", "refused"}
 SCENARIO_PACK_ID = "scenario"
 
 
@@ -127,10 +143,15 @@ def _expect(data: object, where: str) -> MappingProxyType[str, Fen]:
 
 def _claim(data: object, where: str, index: int, on: date, region: str) -> ScenarioClaim:
     o = Obj(data, where, SCENARIO_CLAIM_KEYS)
-    fields = {k: v for k, v in o.data.items() if k not in ("expect", "reset", "note")}
+    fields = {k: v for k, v in o.data.items() if k not in ("expect", "reset", "note", "refused")}
     if not any(k in fields for k in ("date", "admit_date", "discharge_date")):
         fields["date"] = on
     claim = read_claim(fields, where, default_id=f"c{index}", default_region=region)
+    if o.has("refused"):
+        if o.has("expect"):
+            raise InputError(f"{o.at('refused')}: a refused claim has no 'expect'; give one")
+        refused = o.text("refused")
+        return ScenarioClaim(claim, MappingProxyType({}), False, "", refused)
     if not o.has("expect"):
         raise InputError(f"{o.at('expect')}: missing (required): the parts expected, in yuan")
     reset = o.data.get("reset", False)
@@ -177,7 +198,40 @@ def parse_scenario(text: str, source: str, registry: PackRegistry | None = None)
     dup = sorted({i for i in ids if ids.count(i) > 1})
     if dup:
         raise InputError(f"{o.at('claims')}: claim id {dup[0]!r} is used twice")
-    return Scenario(name, source, url, note, base, on, chain, person, start, claims)
+    agreements = (
+        _agreements(o.raw("agreements"), o.at("agreements")) if o.has("agreements") else None
+    )
+    changes = _changes(o)
+    return Scenario(
+        name, source, url, note, base, on, chain, person, start, claims, agreements, changes
+    )
+
+
+def _changes(o: Obj) -> tuple[CatalogueChange, ...]:
+    """Catalogue changes given as such, then those of the procurement rounds (集采)."""
+    out: list[CatalogueChange] = []
+    if o.has("catalogue_changes"):
+        for i, c in enumerate(o.items("catalogue_changes"), 1):
+            where = f"{o.at('catalogue_changes')}[{i}]"
+            if not isinstance(c, Mapping):
+                raise InputError(f"{where}: expected a mapping")
+            out.append(read_change(c, where))
+    if o.has("vbp_rounds"):
+        for i, r in enumerate(o.items("vbp_rounds"), 1):
+            out.extend(standard_changes(read_round(r, f"{o.at('vbp_rounds')}[{i}]")))
+    return tuple(out)
+
+
+def _agreements(data: object, where: str) -> AgreementBook:
+    """Agreement rows as in the agreements CSV (:data:`yibao.purchasing.agreements.COLUMNS`)."""
+    if not isinstance(data, list):
+        raise InputError(f"{where}: expected a list of agreement rows")
+    book = AgreementBook()
+    for i, row in enumerate(data, 1):
+        o = Obj(row, f"{where}[{i}]", frozenset(AGREEMENT_COLUMNS))
+        cells = {k: "" if v is None else str(v) for k, v in o.data.items()}
+        book = book.with_event(read_event(cells, f"{where}[{i}]"))
+    return book
 
 
 def load_scenario(path: Path, registry: PackRegistry | None = None) -> Scenario:

@@ -8,6 +8,8 @@ from datetime import date
 
 from yibao.money import Fen
 from yibao.policy.pack import PolicyChain
+from yibao.purchasing.agreements import AgreementBook
+from yibao.purchasing.catalogue_changes import CatalogueChange
 from yibao.settle.engine import Settlement
 from yibao.settle.model import Accumulators, Claim, Person
 
@@ -20,6 +22,7 @@ class ScenarioClaim:
     expect: Mapping[str, Fen]
     reset: bool = False  # settle from the scenario's starting accumulators, not the running ones
     note: str = ""
+    refused: str | None = None  # expected refusal: a fragment of its reason (不予结算)
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,6 +39,8 @@ class Scenario:
     person: Person
     start: Accumulators
     claims: tuple[ScenarioClaim, ...]
+    agreements: AgreementBook | None = None  # provider agreements, when the scenario has them
+    catalogue_changes: tuple[CatalogueChange, ...] = ()  # dated changes (目录调整, 集采 link)
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,7 +58,7 @@ class ClaimResult:
     """A settled claim of a scenario and how it compares with the expectation."""
 
     claim_id: str
-    settlement: Settlement
+    settlement: Settlement | None  # None: the claim was refused, as expected
     checked: tuple[str, ...]
     mismatches: tuple[Mismatch, ...]
 

@@ -9,6 +9,8 @@ from yibao.io.records import part_value
 from yibao.policy.catalogue_registry import claim_catalogue, shipped_catalogues
 from yibao.policy.errors import PolicyError
 from yibao.policy.registry import PackRegistry
+from yibao.purchasing.agreements import ClaimRefused
+from yibao.purchasing.catalogue_changes import apply_changes
 from yibao.scenario.loader import load_scenario
 from yibao.scenario.model import ClaimResult, Mismatch, Scenario, ScenarioResult
 from yibao.settle.engine import settle
@@ -21,7 +23,7 @@ def run(scenario: Scenario) -> ScenarioResult:
     A claim with ``reset`` starts again from the scenario's starting accumulators; a claim in
     a later year starts a new year that keeps only the account balance.
     """
-    catalogues = shipped_catalogues()
+    catalogues = apply_changes(shipped_catalogues(), scenario.catalogue_changes)
     acc = scenario.start
     results: list[ClaimResult] = []
     for i, sc in enumerate(scenario.claims, 1):
@@ -34,11 +36,22 @@ def run(scenario: Scenario) -> ScenarioResult:
         where = f"claims[{i}] ({claim.claim_id})"
         try:
             catalogue = claim_catalogue(claim, catalogues)
-            s = settle(scenario.person, claim, acc, scenario.chain, None, catalogue)
+            s = settle(
+                scenario.person, claim, acc, scenario.chain, None, catalogue, scenario.agreements
+            )
+        except ClaimRefused as e:
+            if sc.refused is None or sc.refused not in str(e):
+                raise InputError(f"{scenario.path}: {where}: {e}") from None
+            results.append(ClaimResult(claim.claim_id, None, ("refused",), ()))
+            continue  # nothing settled: the accumulators stay as they were
         except PolicyError as e:
             raise PolicyError(f"{where}: {e}", source=scenario.path) from None
         except InputError as e:
             raise InputError(f"{scenario.path}: {where}: {e}") from None
+        if sc.refused is not None:
+            raise InputError(
+                f"{scenario.path}: {where}: expected a refusal ({sc.refused!r}), but it settled"
+            )
         mismatches = tuple(
             Mismatch(claim.claim_id, name, want, part_value(s.parts, name))
             for name, want in sc.expect.items()

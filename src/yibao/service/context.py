@@ -11,6 +11,7 @@ from yibao.policy.catalogue_registry import CatalogueRegistry, shipped_catalogue
 from yibao.policy.errors import PolicyError
 from yibao.policy.pack import PolicyChain
 from yibao.policy.registry import PackRegistry, shipped_packs
+from yibao.purchasing.agreements import AgreementBook
 
 
 class NotFound(InputError):
@@ -37,6 +38,7 @@ class Context:
     engine: Engine
     packs: PackRegistry = field(default_factory=shipped_packs)
     catalogues: CatalogueRegistry = field(default_factory=shipped_catalogues)
+    agreements: AgreementBook | None = None  # provider agreements; None: not checked (定点协议)
     _chains: dict[str, PolicyChain] = field(default_factory=dict)
 
     def chain(self, region: str, where: str) -> PolicyChain:

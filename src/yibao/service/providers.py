@@ -6,6 +6,7 @@ A claim is settled only for a registered provider; the provider's level (医院�
 
 from __future__ import annotations
 
+from datetime import date
 from enum import StrEnum
 from typing import Any
 
@@ -13,6 +14,7 @@ from sqlalchemy import insert, select
 
 from yibao.errors import InputError
 from yibao.io.records import Obj
+from yibao.purchasing.agreements import standing
 from yibao.service.context import SYSTEM, Actor, Conflict, Context, NotFound
 from yibao.store import repo
 from yibao.store import tables as t
@@ -88,7 +90,15 @@ def get_provider(ctx: Context, provider_id: str) -> dict[str, Any]:
         conn.rollback()
     if row is None:
         raise NotFound(f"provider_id: unknown provider {provider_id!r}")
-    return provider_view(row)
+    view = provider_view(row)
+    if ctx.agreements is not None:
+        st = standing(ctx.agreements, provider_id, date.today())
+        view["agreement"] = {
+            "status": st.status.value,
+            "since": st.since.isoformat() if st.since else None,
+            "text": st.text(),
+        }
+    return view
 
 
 def list_providers(ctx: Context, region: str | None = None) -> list[dict[str, Any]]:

@@ -151,7 +151,8 @@ def _compute(
     )
     acc = replace(acc, account_balance=snap.account_balance)
     try:
-        s = settle(person, claim, acc, insured, treatment, claim_catalogue(claim, ctx.catalogues))
+        catalogue = claim_catalogue(claim, ctx.catalogues)
+        s = settle(person, claim, acc, insured, treatment, catalogue, ctx.agreements)
     except PolicyError as e:
         raise InputError(f"claim: {e}") from None
     return person, claim, s

@@ -17,6 +17,7 @@ from types import MappingProxyType
 from yibao.errors import InputError
 from yibao.money import RATIO_SCALE, Fen, Stage, format_yuan, round_units
 from yibao.policy.pack import Citation, PolicyChain
+from yibao.purchasing.agreements import AgreementBook, ClaimRefused, agreement_check
 from yibao.settle.model import PRESPLIT_AMOUNTS, Accumulators, Claim, Person, PoolTotals, PreSplit
 from yibao.settle.parts import Parts
 from yibao.settle.rules import RuleKey, Rules, class_b_preself_ratio, resolve_rules
@@ -352,15 +353,25 @@ def settle(
     insured: PolicyChain,
     treatment: PolicyChain | None = None,
     catalogue: ItemLookup | None = None,
+    agreements: AgreementBook | None = None,
 ) -> Settlement:
     """Settle ``claim`` for ``person`` given the year so far.
 
     ``insured`` is the policy chain of the insured region (参保地政策); ``treatment`` and
     ``catalogue`` are the treatment region's (就医地目录), by default the same region.
+    With ``agreements``, a provider without an agreement in force on the settlement date (or
+    for the visit type) is refused (:class:`yibao.purchasing.agreements.ClaimRefused`).
     """
     _check_claim(person, claim, acc)
     day = claim.settle_date
     treatment = treatment or insured
+    agreement_steps: tuple[Step, ...] = ()
+    if agreements is not None:  # 定点协议: checked before anything is split or paid
+        try:
+            text = agreement_check(agreements, claim.provider_id, claim.visit_type, day)
+        except ClaimRefused as e:
+            raise ClaimRefused(f"claim {claim.claim_id}: {e}") from None
+        agreement_steps = (Step("agreement", text, {}),)
     split_steps: tuple[Step, ...] = ()
     lines: tuple[LineSplit, ...] = ()
     if claim.presplit is not None:
@@ -396,7 +407,15 @@ def settle(
     if problems:  # an engine fault, never bad input: refuse rather than pay wrongly
         raise AssertionError(f"claim {claim.claim_id}: settlement does not balance: {problems}")
     return Settlement(
-        claim.claim_id, person.person_id, day, seq, parts, acc, after, split_steps + steps, lines
+        claim.claim_id,
+        person.person_id,
+        day,
+        seq,
+        parts,
+        acc,
+        after,
+        agreement_steps + split_steps + steps,
+        lines,
     )
 
 

@@ -1,0 +1,1 @@
+"""Strategic purchasing (战略购买): provider agreements, volume-based procurement, catalogue changes."""
