@@ -20,10 +20,12 @@ import yaml
 from yibao.errors import InputError
 from yibao.ledger.model import Account, Fund, Journal, Kind, journal
 from yibao.ltc.assess import Level
+from yibao.ltc.eligibility import Eligibility, parse_eligibility
 from yibao.money import Fen, Stage, apply_ratio, ratio, yuan_to_fen
 from yibao.policy.errors import PolicyError
 
 CAP_MODES = ("ratio_then_cap", "cap_then_ratio")
+PACK_KEYS = frozenset({"region", "min_level", "cap_mode", "rules", "eligibility"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,6 +46,7 @@ class Pack:
     min_level: Level
     cap_mode: str
     rules: Mapping[str, Rule]
+    eligibility: Eligibility
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,7 +83,7 @@ def parse_pack(data: object, source: str) -> Pack:
     """A pack from parsed YAML, refusing unknown keys and rules without a source."""
     if not isinstance(data, dict):
         raise PolicyError(f"{source}: an LTC pack must be a mapping")
-    unknown = sorted(set(data) - {"region", "min_level", "cap_mode", "rules"})
+    unknown = sorted(set(data) - PACK_KEYS)
     if unknown:
         raise PolicyError(f"{source}: unknown key '{unknown[0]}'")
     if data.get("cap_mode") not in CAP_MODES:
@@ -105,7 +108,19 @@ def parse_pack(data: object, source: str) -> Pack:
             cash,
             str(body["source"]),
         )
-    return Pack(str(data["region"]), Level(int(data["min_level"])), data["cap_mode"], rules)
+    if "eligibility" not in data:
+        raise PolicyError(f"{source}: an LTC pack needs an eligibility block")
+    try:
+        min_level = Level(int(data["min_level"]))
+    except (KeyError, TypeError, ValueError):
+        raise PolicyError(f"{source}: min_level must be a level 0-5") from None
+    return Pack(
+        str(data["region"]),
+        min_level,
+        data["cap_mode"],
+        rules,
+        parse_eligibility(data["eligibility"], source),
+    )
 
 
 def shipped_pack(region: str) -> Pack:
