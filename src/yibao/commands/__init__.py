@@ -22,6 +22,7 @@ _MODULES = (
     "audit_cmd",
     "reform_cmd",
     "ltc_cmd",
+    "tiers_cmd",
 )
 
 

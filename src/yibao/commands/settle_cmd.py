@@ -22,6 +22,7 @@ from yibao.money import format_yuan
 from yibao.policy.registry import registry_for
 from yibao.settle.engine import Settlement
 from yibao.settle.parts import INTERFACE_CODES
+from yibao.tiers.cli import print_supplementary, supplementary_layer
 
 
 def _print_settlement(s: Settlement, policy: str) -> None:
@@ -81,6 +82,10 @@ def register(app: typer.Typer) -> None:
             None, "--history", help="earlier claims of the year, or the accumulators (JSON)"
         ),
         as_json: bool = typer.Option(False, "--json", help="print machine-readable JSON"),
+        tier: list[str] = typer.Option(
+            [], "--tier", help="a supplementary tier the person holds, in chain order (repeat)"
+        ),
+        preexisting: bool = typer.Option(False, "--preexisting", help="既往症, for the tiers"),
     ) -> None:
         """Settle one claim: the parts (yuan, with national interface codes) and the trace."""
         pack_file = Path(policy)
@@ -102,8 +107,10 @@ def register(app: typer.Typer) -> None:
             region=chain.region,
         )
         s = settle_request(req, chain, reg)
+        extra = supplementary_layer(req.person, s, req.claim.visit_type, tier, preexisting)
         if as_json:
-            data = {"policy": chain.id, **settlement_to_data(s)}
+            data = {"policy": chain.id, **settlement_to_data(s), **extra}
             sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
         else:
             _print_settlement(s, chain.id)
+            print_supplementary(extra)
