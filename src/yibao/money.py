@@ -65,6 +65,7 @@ class Stage(StrEnum):
     LTC_BENEFIT = "ltc_benefit"  # care bill × LTC payment ratio (长期护理保险待遇)
     LTC_FINANCING = "ltc_financing"  # contribution base × LTC financing rate (长护险筹资)
     SUPPLEMENTARY = "supplementary_tier"  # a band of a supplementary tier × its ratio (补充层)
+    EPIDEMIC_FISCAL = "epidemic_central_share"  # fiscal share × central ratio (疫情中央补助)
     WARNING_FORECAST = "warning_forecast"  # a year's income or expenditure forecast for warning
 
 

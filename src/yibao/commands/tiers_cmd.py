@@ -9,7 +9,9 @@ from rich.console import Console
 
 
 def register(app: typer.Typer) -> None:
-    tiers = typer.Typer(help="Supplementary tiers: list, scenarios.", no_args_is_help=True)
+    tiers = typer.Typer(
+        help="Supplementary tiers, epidemic overlay, family mutual aid.", no_args_is_help=True
+    )
 
     @tiers.command("list")
     def list_cmd() -> None:
@@ -26,10 +28,11 @@ def register(app: typer.Typer) -> None:
     def scenarios_cmd(
         path: Path = typer.Argument(..., help="a scenario file or directory"),
     ) -> None:
-        """Run supplementary-tier worked examples; exit 1 when any figure differs."""
-        from yibao.tiers.scenario import run_dir
+        """Run supplementary-tier, epidemic and family mutual-aid worked examples; exit 1 when
+        any figure differs."""
+        from yibao.tiers.runner import run_path
 
-        results = run_dir(path)
+        results = run_path(path)
         for r in results:
             print(f"{'ok  ' if r.ok else 'FAIL'} {r.name}")
             for f in r.failures:

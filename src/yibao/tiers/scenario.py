@@ -18,19 +18,33 @@ Shape::
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from yibao.errors import InputError
 from yibao.io.records import Obj, money
 from yibao.io.yamlio import parse_yaml, read_text
 from yibao.settle.parts import Parts
+from yibao.tiers.epidemic import FiscalShare, check_window, fiscal_share, regime
 from yibao.tiers.supplementary import Holder, load_tier, supplement
 from yibao.types import PersonType, Scheme, VisitType
 
 TOP_KEYS = frozenset(
-    {"name", "source", "tiers", "person", "visit", "day", "parts", "expect", "expect_error"}
+    {
+        "name",
+        "source",
+        "tiers",
+        "person",
+        "visit",
+        "day",
+        "parts",
+        "epidemic",
+        "expect",
+        "expect_error",
+    }
 )
+EPIDEMIC_KEYS = frozenset({"regime", "status", "admitted"})
+EXPECT_KEYS = frozenset({"payments", "cash", "account", "fiscal", "central", "local"})
 PART_KEYS = frozenset(
     {
         "total",
@@ -76,7 +90,9 @@ def run_file(path: Path) -> Result:
     if o.has("expect") == o.has("expect_error"):
         raise InputError(f"{path}: give exactly one of expect, expect_error")
     p = Obj(o.raw("person"), o.at("person"), frozenset({"scheme", "person_type", "preexisting"}))
-    names = o.items("tiers")
+    names = o.data.get("tiers") or []
+    if not isinstance(names, list):
+        raise InputError(f"{o.at('tiers')}: expected a list of tier ids")
     tiers = [load_tier(str(n)) for n in names]
     who = Holder(
         p.enum("scheme", Scheme),
@@ -89,16 +105,26 @@ def run_file(path: Path) -> Result:
     if o.has("expect_error"):
         want = o.text("expect_error")
         try:
+            _epidemic(o, parts, visit)
             supplement(tiers, who, parts, visit, day, {})
         except InputError as err:
             ok = want in str(err)
             return Result(o.text("name"), () if ok else (f"error {str(err)!r} lacks {want!r}",))
         return Result(o.text("name"), (f"expected the error {want!r}",))
+    fiscal, parts = _epidemic(o, parts, visit)
     s = supplement(tiers, who, parts, visit, day, {})
-    e = Obj(o.raw("expect"), o.at("expect"), frozenset({"payments", "cash", "account"}))
+    e = Obj(o.raw("expect"), o.at("expect"), EXPECT_KEYS)
     failures: list[str] = []
+    if fiscal is not None:
+        for key, v in (
+            ("fiscal", fiscal.amount),
+            ("central", fiscal.central),
+            ("local", fiscal.local),
+        ):
+            if e.has(key) and e.money(key) != v:
+                failures.append(f"{key}: {v} fen, expected {e.raw(key)} yuan")
     got = {f"{x.tier_id}/{x.duty}": x.amount for x in s.payments}
-    expected = e.raw("payments")
+    expected = e.raw("payments") if e.has("payments") else {}
     if not isinstance(expected, dict):
         raise InputError(f"{e.at('payments')}: expected tier/duty → yuan")
     for key, value in expected.items():
@@ -109,6 +135,16 @@ def run_file(path: Path) -> Result:
         if e.has(key) and e.money(key) != v:
             failures.append(f"{key}: {v} fen, expected {e.raw(key)} yuan")
     return Result(o.text("name"), tuple(failures))
+
+
+def _epidemic(o: Obj, parts: Parts, visit: VisitType) -> tuple[FiscalShare | None, Parts]:
+    """The epidemic overlay's fiscal share, and the parts the tiers then see (nothing owed)."""
+    if not o.has("epidemic"):
+        return None, parts
+    ep = Obj(o.raw("epidemic"), o.at("epidemic"), EPIDEMIC_KEYS)
+    r = regime(ep.text("regime"))
+    check_window(r, ep.text("status"), ep.day("admitted"), visit, ep.where)
+    return fiscal_share(r, parts), replace(parts, account=0, cash=0)
 
 
 def run_dir(path: Path) -> list[Result]:
