@@ -146,6 +146,40 @@ def register(app: typer.Typer) -> None:
         for item, v in sorted(fund_movement([j], region, Fund.LONG_TERM_CARE).items()):
             c.print(f"   {item}: {yuan(v)}", highlight=False)
 
+    @ltc.command("project")
+    def project_cmd(
+        assumptions: Path | None = typer.Option(
+            None, "--assumptions", help="actuarial assumptions YAML (default: the shipped ones)"
+        ),
+        pack: str = typer.Option("demo-province", "--pack", help="LTC pack"),
+        region: str = typer.Option("qingdao", "--financing", help="financing rule's region"),
+    ) -> None:
+        """Project the LTC fund's income, expenditure and balance; ageing drives it."""
+        from rich.table import Table
+
+        from yibao.actuarial.params import parse_assumptions
+        from yibao.commands.actuarial_cmd import read_input, shipped_assumptions
+        from yibao.ltc.financing import rule_for
+        from yibao.ltc.projection import project_ltc
+        from yibao.money import format_yuan
+
+        path = assumptions or shipped_assumptions("default.yaml")
+        p = parse_assumptions(read_input(path), str(path))
+        x = project_ltc(p, _pack(pack), rule_for(region))
+        b = x.balances()
+        table = Table(title=f"LTC fund, {len(x.codes)} prefectures (yuan; synthetic assumptions)")
+        for col in ("year", "beneficiaries", "income", "expenditure", "balance"):
+            table.add_column(col, justify="right")
+        for t, year in enumerate(x.years):
+            table.add_row(
+                str(year),
+                f"{x.beneficiaries[:, t].sum():,.0f}",
+                format_yuan(round(x.income[:, t].sum() * 100)),
+                format_yuan(round(x.expenditure[:, t].sum() * 100)),
+                format_yuan(round(b[:, t].sum() * 100)),
+            )
+        Console().print(table)
+
     @ltc.command("scenarios")
     def scenarios_cmd(
         path: Path = typer.Argument(..., help="a scenario file or directory"),
