@@ -150,3 +150,30 @@ def test_tiers_only_move_the_personal_share(
     assert paid + s.account + s.cash == parts.account + parts.cash
     assert 0 <= s.account <= parts.account and 0 <= s.cash <= parts.cash
     assert all(0 <= p.amount <= p.base for p in s.payments)
+
+
+def test_ledger_checks_keep_the_new_funds_apart() -> None:
+    from yibao.ledger.model import Account, journal
+
+    cs = shipped_tier("civil-servant-example")
+    parts = Parts(total=2000000, scope=2000000, pooled_fund=1000000, coinsurance=1000000,
+                  cash=1000000)  # fmt: skip
+    s = supplement([cs], holder(cs.tier_id), parts, VisitType.INPATIENT, DAY, {})
+    good = tier_journal("T-1", "990100", DAY, "C1", "H1", s)
+    mixed = journal(
+        "T-2", DAY, "supplementary", "C2", "",
+        [(Account("990100", Fund.COMMERCIAL, Kind.EXPENDITURE, "x"), 100),
+         (Account("990100", Fund.EMPLOYEE_POOLED, Kind.BANK), -100)],
+    )  # fmt: skip
+    care = journal(
+        "L-1", DAY, "ltc_settlement", "B1", "",
+        [(Account("990100", Fund.LONG_TERM_CARE, Kind.EXPENDITURE, "x"), 100),
+         (Account("990100", Fund.EMPLOYEE_POOLED, Kind.PAYABLE, "provider", "H"), -100)],
+    )  # fmt: skip
+    view = LedgerView((good, mixed, care))
+    assert [(v.check, v.subject) for v in CHECKS["supplementary_payers_apart"](view)] == [
+        ("supplementary_payers_apart", "T-2")
+    ]
+    assert [v.message for v in CHECKS["ltc_fund_kept_apart"](view)] == [
+        "care settlement posts to employee_pooled"
+    ]
