@@ -21,11 +21,13 @@ from yibao.errors import InputError
 from yibao.ledger.model import Account, Fund, Journal, Kind, journal
 from yibao.ltc.assess import Level
 from yibao.ltc.eligibility import Eligibility, parse_eligibility
+from yibao.ltc.schema import LEAVES
 from yibao.money import Fen, Stage, apply_ratio, ratio, yuan_to_fen
 from yibao.policy.errors import PolicyError
 
 CAP_MODES = ("ratio_then_cap", "cap_then_ratio")
-PACK_KEYS = frozenset({"region", "min_level", "cap_mode", "rules", "eligibility"})
+PACK_KEYS = frozenset(path.split(".")[0] for path in LEAVES)  # the schema's top level
+RULE_KEYS = frozenset(path.split(".")[-1] for path in LEAVES if path.startswith("rules."))
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,7 +95,7 @@ def parse_pack(data: object, source: str) -> Pack:
         where = f"{source}: rule {form}"
         if not isinstance(body, dict) or not body.get("source"):
             raise PolicyError(f"{where} needs a source")
-        extra = sorted(set(body) - {"ratio", "day_cap", "month_cap", "cash_per_day", "source"})
+        extra = sorted(set(body) - RULE_KEYS)
         if extra:
             raise PolicyError(f"{where}: unknown key '{extra[0]}'")
         r = ratio(str(body["ratio"])) if "ratio" in body else None

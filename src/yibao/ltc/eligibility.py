@@ -14,6 +14,7 @@ from datetime import date
 
 from yibao.errors import InputError
 from yibao.ltc.assess import Assessment, Level
+from yibao.ltc.schema import LEAVES
 from yibao.policy.errors import PolicyError
 from yibao.types import Scheme
 
@@ -39,7 +40,7 @@ class Enrolment:
 
 
 ELIGIBILITY_KEYS = frozenset(
-    {"schemes", "waiting_months", "min_disability_months", "source", "synthetic"}
+    path.split(".")[1] for path in LEAVES if path.startswith("eligibility.")
 )
 
 
