@@ -140,10 +140,11 @@ def register(app: typer.Typer) -> None:
         rule = rule_for(region)
         from yibao.service.ltc import finance_month
 
-        j, again = finance_month(_ctx(), region, _month(month), rule, fen)
+        code = _pack(region).ledger_region  # the fund's ledger region code
+        j, again = finance_month(_ctx(), code, _month(month), rule, fen)
         c = Console()
         c.print(f"{j.journal_id} [{rule.source}]" + (" (posted before)" if again else ""))
-        for item, v in sorted(fund_movement([j], region, Fund.LONG_TERM_CARE).items()):
+        for item, v in sorted(fund_movement([j], code, Fund.LONG_TERM_CARE).items()):
             c.print(f"   {item}: {yuan(v)}", highlight=False)
 
     @ltc.command("project")

@@ -49,6 +49,7 @@ class Pack:
     cap_mode: str
     rules: Mapping[str, Rule]
     eligibility: Eligibility
+    ledger_region: str = ""  # 6-digit code of the fund's ledger accounts
 
 
 @dataclass(frozen=True, slots=True)
@@ -122,7 +123,15 @@ def parse_pack(data: object, source: str) -> Pack:
         data["cap_mode"],
         rules,
         parse_eligibility(data["eligibility"], source),
+        _ledger_region(data.get("ledger_region"), source),
     )
+
+
+def _ledger_region(raw: object, source: str) -> str:
+    code = str(raw or "")
+    if not (len(code) == 6 and code.isdigit()):
+        raise PolicyError(f"{source}: ledger_region must be a 6-digit region code, got {raw!r}")
+    return code
 
 
 def shipped_pack(region: str) -> Pack:

@@ -12,6 +12,7 @@ from typing import Final
 
 LEAVES: Final[Mapping[str, tuple[str, str]]] = {
     "region": ("ident", "the pilot region the pack is for"),
+    "ledger_region": ("code", "6-digit administrative code the LTC fund is booked under"),
     "min_level": ("int", "lowest disability level paid, 0-5 (most pilots: 3, severe I)"),
     "cap_mode": ("enum", "ratio_then_cap: min(cost × ratio, cap); cap_then_ratio: min(cost, cap) × ratio"),
     "rules.{form}.ratio": ("ratio", "the fund's share of the eligible care cost"),

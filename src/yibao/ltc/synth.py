@@ -134,7 +134,7 @@ def ltc_year(
         form = rng.choices([f for f, _ in FORM_WEIGHTS], [w for _, w in FORM_WEIGHTS])[0]
         provider = rng.choice(by_region_form[(str(r["insured_region"]), form)])
         _settle_person(out, pack, a, who, form, provider, year, rng)
-    _finance(out, rows, year, rule, region_of or pack.region)
+    _finance(out, rows, year, rule, region_of or pack.ledger_region)
     return out
 
 

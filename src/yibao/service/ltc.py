@@ -54,7 +54,7 @@ def settle_care(
     with ctx.engine.begin() as conn:
         for bill, s in settled:
             jid = care_journal_id(bill)
-            j = care_journal(jid, pack.region, bill, s)
+            j = care_journal(jid, pack.ledger_region, bill, s)
             stored = repo.get_journal(conn, jid)
             if stored is not None and not _same(stored, j):
                 raise Conflict(f"bill {bill.bill_id}: settled before with other content")

@@ -75,7 +75,7 @@ def test_one_ineligible_bill_posts_nothing(ctx: Context) -> None:
 
 def test_financing_is_posted_once_per_month_and_balances_per_fund(ctx: Context) -> None:
     bases = {"P1": 750000, "P2": 375000}
-    j, again = finance_month(ctx, "qingdao", date(2025, 5, 1), QINGDAO_2018, bases)
+    j, again = finance_month(ctx, "370200", date(2025, 5, 1), QINGDAO_2018, bases)
     assert not again
     # 0.5 % of 11,250 = 56.25 pooled; 0.2 % each = 15.00 + 7.50; fiscal 30 × 2 / 12 = 5.00
     assert ltc_balances(ctx) == {
@@ -83,10 +83,10 @@ def test_financing_is_posted_once_per_month_and_balances_per_fund(ctx: Context) 
         (Kind.INCOME, "account_withholding"): -2250,
         (Kind.INCOME, "fiscal_subsidy"): -500,
     }
-    _, again = finance_month(ctx, "qingdao", date(2025, 5, 1), QINGDAO_2018, bases)
+    _, again = finance_month(ctx, "370200", date(2025, 5, 1), QINGDAO_2018, bases)
     assert again and journal_count(ctx) == 1
     with pytest.raises(Conflict, match="other bases"):
-        finance_month(ctx, "qingdao", date(2025, 5, 1), QINGDAO_2018, {"P1": 1})
+        finance_month(ctx, "370200", date(2025, 5, 1), QINGDAO_2018, {"P1": 1})
     from yibao.ledger.checks import LedgerView
 
     view = LedgerView((j,))
