@@ -64,6 +64,8 @@ class Stage(StrEnum):
     ADJUSTMENT_TRANSFER = "adjustment_transfer"  # a provincial adjustment-fund transfer (调剂金)
     LTC_BENEFIT = "ltc_benefit"  # care bill × LTC payment ratio (长期护理保险待遇)
     LTC_FINANCING = "ltc_financing"  # contribution base × LTC financing rate (长护险筹资)
+    SUPPLEMENTARY = "supplementary_tier"  # a band of a supplementary tier × its ratio (补充层)
+    EPIDEMIC_FISCAL = "epidemic_central_share"  # fiscal share × central ratio (疫情中央补助)
     WARNING_FORECAST = "warning_forecast"  # a year's income or expenditure forecast for warning
     VBP_STANDARD = "vbp_payment_standard"  # a stepped payment standard after a VBP round (集采)
     VBP_SAVINGS = "vbp_retained_savings"  # VBP budget, actual and retained savings (结余留用)

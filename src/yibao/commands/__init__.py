@@ -24,6 +24,8 @@ _MODULES = (
     "agreement_cmd",
     "vbp_cmd",
     "catalogue_cmd",
+    "ltc_cmd",
+    "tiers_cmd",
 )
 
 

@@ -56,6 +56,14 @@ def register(app: typer.Typer) -> None:
         ):
             table.add_row(label, format_yuan(fen))
         console.print(table)
+        if result.ltc is not None:
+            ltc = result.ltc
+            console.print(
+                f"long-term care (synthetic): {ltc.assessed:,} disabled elderly assessed, "
+                f"{ltc.eligible:,} paid, fund {format_yuan(ltc.fund)}, "
+                f"financing {format_yuan(sum(ltc.income.values()))}",
+                highlight=False,
+            )
         console.print(
             f"synthesised in {result.synth_seconds:.1f} s, settled in {result.settle_seconds:.1f} s\n"
             f"report:      {result.report}\nsettlements: {result.settlements}\n"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 import typer
@@ -23,6 +24,12 @@ from yibao.money import format_yuan
 from yibao.policy.registry import registry_for
 from yibao.settle.engine import Settlement
 from yibao.settle.parts import INTERFACE_CODES
+from yibao.tiers.cli import (
+    epidemic_claim,
+    epidemic_layer,
+    print_supplementary,
+    supplementary_layer,
+)
 
 
 def _print_settlement(s: Settlement, policy: str) -> None:
@@ -85,6 +92,17 @@ def register(app: typer.Typer) -> None:
         agreements: Path | None = typer.Option(
             None, "--agreements", help="provider agreements CSV: refuse claims without one"
         ),
+        tier: list[str] = typer.Option(
+            [], "--tier", help="a supplementary tier the person holds, in chain order (repeat)"
+        ),
+        preexisting: bool = typer.Option(False, "--preexisting", help="既往症, for the tiers"),
+        epidemic: str | None = typer.Option(
+            None, "--epidemic", help="an epidemic special regime (covid-19) for this claim"
+        ),
+        status: str = typer.Option("confirmed", "--status", help="confirmed or suspected"),
+        family: Path | None = typer.Option(
+            None, "--family", help="JSON: the holder whose account pays for this person (家庭共济)"
+        ),
     ) -> None:
         """Settle one claim: the parts (yuan, with national interface codes) and the trace."""
         pack_file = Path(policy)
@@ -112,9 +130,16 @@ def register(app: typer.Typer) -> None:
             if not agreements.exists():
                 raise InputError(f"{agreements}: no such agreements file")
             book = read_book(agreements)
+        req = replace(req, claim=epidemic_claim(req.claim, epidemic, status))
         s = settle_request(req, chain, reg, None, book)
+        after, extra = epidemic_layer(s, epidemic)
+        fam = load_json(family) if family is not None else None
+        extra |= supplementary_layer(
+            req.person, after, req.claim.visit_type, tier, preexisting, fam
+        )
         if as_json:
-            data = {"policy": chain.id, **settlement_to_data(s)}
+            data = {"policy": chain.id, **settlement_to_data(s), **extra}
             sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
         else:
             _print_settlement(s, chain.id)
+            print_supplementary(extra)

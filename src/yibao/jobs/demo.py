@@ -9,6 +9,9 @@ from datetime import datetime
 from pathlib import Path
 
 from yibao.jobs.settle_year import YearResult, settle_year, write_settlements
+from yibao.ltc.benefit import shipped_pack
+from yibao.ltc.financing import QINGDAO_2018
+from yibao.ltc.synth import LtcYear, ltc_year
 from yibao.policy.catalogue import demo_catalogue
 from yibao.policy.registry import PackRegistry
 from yibao.report import render_settlement_report, summarise, write_report
@@ -29,6 +32,7 @@ class DemoResult:
     summary: SettlementSummary
     synth_seconds: float
     settle_seconds: float
+    ltc: LtcYear | None = None
 
 
 def run_demo(
@@ -60,6 +64,47 @@ def run_demo(
         "run_seconds": settle_seconds,
         "seed": config.seed,
     }
+    ltc = ltc_demo_year(data_dir, config)
+    meta["ltc"] = ltc_meta(ltc, LTC_PACK)
     report = out / "report.html"
     write_report(report, render_settlement_report(summary, meta))
-    return DemoResult(data_dir, settlements, report, year, summary, synth_seconds, settle_seconds)
+    return DemoResult(
+        data_dir, settlements, report, year, summary, synth_seconds, settle_seconds, ltc
+    )
+
+
+LTC_PACK = "demo-province"
+
+
+def ltc_demo_year(data_dir: Path, config: SynthConfig) -> LtcYear:
+    """The province's LTC year (synthetic), its assessments and care providers as Parquet."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    persons = pq.read_table(data_dir / "persons.parquet")
+    ltc = ltc_year(persons, config.year, config.seed, shipped_pack(LTC_PACK), QINGDAO_2018)
+    if ltc.assessments:
+        pq.write_table(pa.Table.from_pylist(ltc.assessments), data_dir / "ltc_assessments.parquet")
+    providers = {
+        k: [p[i] for p in ltc.providers] for i, k in enumerate(("provider_id", "region", "form"))
+    }
+    pq.write_table(pa.table(providers), data_dir / "ltc_providers.parquet")
+    return ltc
+
+
+def ltc_meta(ltc: LtcYear, pack: str) -> dict[str, object]:
+    """The LTC year as the report template reads it."""
+    return {
+        "pack": pack,
+        "elderly": ltc.elderly,
+        "assessed": ltc.assessed,
+        "eligible": ltc.eligible,
+        "bills": ltc.bills,
+        "refused": ltc.refused,
+        "not_covered": ltc.not_covered,
+        "by_level": sorted(ltc.by_level.items()),
+        "income": sorted(ltc.income.items()),
+        "by_form": sorted(ltc.by_form.items()),
+        "cost": ltc.cost,
+        "balance": ltc.balance,
+    }

@@ -146,6 +146,44 @@ def account_registry_matches_ledger(view: LedgerView) -> Iterable[Violation]:
             )
 
 
+LTC_KINDS = frozenset({"ltc_settlement", "ltc_financing", "reversal"})
+SUPPLEMENTARY_FUNDS = frozenset(
+    {Fund.CIVIL_SERVANT_SUBSIDY, Fund.ENTERPRISE_SUPPLEMENT, Fund.COMMERCIAL}
+)
+
+
+@check("ltc_fund_kept_apart")
+def ltc_fund_kept_apart(view: LedgerView) -> Iterable[Violation]:
+    """The LTC fund is booked apart (医保发〔2020〕37号 单独建账): only LTC settlements, LTC
+    financing and reversals touch it, and a care settlement touches nothing else."""
+    for j in view.journals:
+        funds = {p.account.fund for p in j.postings}
+        if Fund.LONG_TERM_CARE in funds and j.kind not in LTC_KINDS:
+            yield Violation("ltc_fund_kept_apart", j.journal_id, f"{j.kind} journal posts to LTC")
+        if j.kind == "ltc_settlement" and funds != {Fund.LONG_TERM_CARE}:
+            other = sorted(f.value for f in funds - {Fund.LONG_TERM_CARE})
+            yield Violation(
+                "ltc_fund_kept_apart", j.journal_id, f"care settlement posts to {', '.join(other)}"
+            )
+
+
+@check("supplementary_payers_apart")
+def supplementary_payers_apart(view: LedgerView) -> Iterable[Violation]:
+    """Supplementary payers (civil-servant subsidy, enterprise plans, commercial insurers) are
+    not public funds: their journals touch only them, and no other journal touches them."""
+    for j in view.journals:
+        funds = {p.account.fund for p in j.postings}
+        if j.kind == "supplementary" and not funds <= SUPPLEMENTARY_FUNDS:
+            other = sorted(f.value for f in funds - SUPPLEMENTARY_FUNDS)
+            yield Violation(
+                "supplementary_payers_apart", j.journal_id, f"posts to {', '.join(other)}"
+            )
+        if j.kind not in ("supplementary", "reversal") and funds & SUPPLEMENTARY_FUNDS:
+            yield Violation(
+                "supplementary_payers_apart", j.journal_id, f"{j.kind} journal posts to a tier"
+            )
+
+
 def net_assets(journals: Iterable[Journal]) -> dict[tuple[str, Fund], Fen]:
     """Net assets of every region × fund moved by the journals (debit positive)."""
     out: dict[tuple[str, Fund], Fen] = {}

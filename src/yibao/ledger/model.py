@@ -27,6 +27,10 @@ class Fund(StrEnum):
     MEDICAL_ASSISTANCE = "medical_assistance"  # 医疗救助基金
     ADJUSTMENT = "adjustment"  # 省级调剂金
     LONG_TERM_CARE = "long_term_care"  # 长期护理保险基金 (单独建账)
+    CIVIL_SERVANT_SUBSIDY = "civil_servant_subsidy"  # 公务员医疗补助 (same-level budget)
+    ENTERPRISE_SUPPLEMENT = "enterprise_supplement"  # 企业补充医疗保险 (the employer's plan)
+    COMMERCIAL = "commercial"  # 惠民保 and other commercial insurers: settled with, not public
+    EPIDEMIC_FISCAL = "epidemic_fiscal"  # 重大疫情医疗费用财政专项补助
 
 
 class Kind(StrEnum):

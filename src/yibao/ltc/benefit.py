@@ -20,10 +20,14 @@ import yaml
 from yibao.errors import InputError
 from yibao.ledger.model import Account, Fund, Journal, Kind, journal
 from yibao.ltc.assess import Level
+from yibao.ltc.eligibility import Eligibility, parse_eligibility
+from yibao.ltc.schema import LEAVES
 from yibao.money import Fen, Stage, apply_ratio, ratio, yuan_to_fen
 from yibao.policy.errors import PolicyError
 
 CAP_MODES = ("ratio_then_cap", "cap_then_ratio")
+PACK_KEYS = frozenset(path.split(".")[0] for path in LEAVES)  # the schema's top level
+RULE_KEYS = frozenset(path.split(".")[-1] for path in LEAVES if path.startswith("rules."))
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,6 +48,8 @@ class Pack:
     min_level: Level
     cap_mode: str
     rules: Mapping[str, Rule]
+    eligibility: Eligibility
+    ledger_region: str = ""  # 6-digit code of the fund's ledger accounts
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,7 +86,7 @@ def parse_pack(data: object, source: str) -> Pack:
     """A pack from parsed YAML, refusing unknown keys and rules without a source."""
     if not isinstance(data, dict):
         raise PolicyError(f"{source}: an LTC pack must be a mapping")
-    unknown = sorted(set(data) - {"region", "min_level", "cap_mode", "rules"})
+    unknown = sorted(set(data) - PACK_KEYS)
     if unknown:
         raise PolicyError(f"{source}: unknown key '{unknown[0]}'")
     if data.get("cap_mode") not in CAP_MODES:
@@ -90,7 +96,7 @@ def parse_pack(data: object, source: str) -> Pack:
         where = f"{source}: rule {form}"
         if not isinstance(body, dict) or not body.get("source"):
             raise PolicyError(f"{where} needs a source")
-        extra = sorted(set(body) - {"ratio", "day_cap", "month_cap", "cash_per_day", "source"})
+        extra = sorted(set(body) - RULE_KEYS)
         if extra:
             raise PolicyError(f"{where}: unknown key '{extra[0]}'")
         r = ratio(str(body["ratio"])) if "ratio" in body else None
@@ -105,7 +111,27 @@ def parse_pack(data: object, source: str) -> Pack:
             cash,
             str(body["source"]),
         )
-    return Pack(str(data["region"]), Level(int(data["min_level"])), data["cap_mode"], rules)
+    if "eligibility" not in data:
+        raise PolicyError(f"{source}: an LTC pack needs an eligibility block")
+    try:
+        min_level = Level(int(data["min_level"]))
+    except (KeyError, TypeError, ValueError):
+        raise PolicyError(f"{source}: min_level must be a level 0-5") from None
+    return Pack(
+        str(data["region"]),
+        min_level,
+        data["cap_mode"],
+        rules,
+        parse_eligibility(data["eligibility"], source),
+        _ledger_region(data.get("ledger_region"), source),
+    )
+
+
+def _ledger_region(raw: object, source: str) -> str:
+    code = str(raw or "")
+    if not (len(code) == 6 and code.isdigit()):
+        raise PolicyError(f"{source}: ledger_region must be a 6-digit region code, got {raw!r}")
+    return code
 
 
 def shipped_pack(region: str) -> Pack:

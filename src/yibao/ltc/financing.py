@@ -51,3 +51,15 @@ def financing_journal(
             (Account(r, Fund.LONG_TERM_CARE, Kind.INCOME, "account_withholding"), -withheld),
         ]
     return journal(journal_id, day, "ltc_financing", journal_id, rule.source, lines)
+
+
+RULES: dict[str, FinancingRule] = {"qingdao": QINGDAO_2018}
+"""Financing rules by LTC region; only Qingdao's is complete in the facts (§1.3)."""
+
+
+def rule_for(region: str) -> FinancingRule:
+    from yibao.errors import InputError
+
+    if region not in RULES:
+        raise InputError(f"no LTC financing rule for region '{region}' (known: {sorted(RULES)})")
+    return RULES[region]

@@ -413,6 +413,7 @@ class ReportMeta(TypedDict, total=False):
     run_seconds: float  # how long settlement took
     seed: int  # the synthetic generator's seed
     notice: str  # the synthetic-data notice
+    ltc: Mapping[str, object]  # the LTC fund's year (:func:`yibao.jobs.demo.ltc_meta`)
 
 
 SYNTHETIC_NOTICE: Final = (
