@@ -2,7 +2,7 @@
 
 Reads ``persons``, ``providers``, ``claims`` and ``claim_lines`` Parquet files (the shapes
 ``yibao synth`` writes), splits each line by the treatment region's catalogue, settles every
-claim with the batch engine on DuckDB, and writes ``settlements.parquet``: one row per claim
+claim with the settlement kernel (``settle.table``) in the order DuckDB sorts them, and writes ``settlements.parquet``: one row per claim
 with the parts under their national interface codes and the attributes reports group by.
 """
 
@@ -19,7 +19,8 @@ import pyarrow.parquet as pq
 from yibao.errors import InputError
 from yibao.policy.catalogue import Catalogue
 from yibao.policy.registry import PackRegistry
-from yibao.settle.batch import catalogue_table, settle_claims, split_lines
+from yibao.settle.batch import catalogue_table, split_lines
+from yibao.settle.table import TableSettler, empty_settlements
 
 TABLES = ("persons", "providers", "claims", "claim_lines")
 
@@ -97,15 +98,15 @@ def settle_year(
     )
     c = c.cache()
     split = split_lines(con, lines, c, catalogue_table(catalogue.items.values()), registry, year)
-    full = c.join(split, "claim_id")
-    settled = settle_claims(con, full, registry, year)
-    attrs = c.select(
-        "claim_id", "scheme", "person_type", "visit_type", "level", "route", "insured_region"
-    )
-    out = settled.join(attrs, "claim_id").order_by(["person_id", "settle_date", "claim_id"])
-    table = con.to_pyarrow(out)
-    n_persons = len(set(table.column("person_id").to_pylist())) if table.num_rows else 0
-    return YearResult(table, table.num_rows, n_persons, packs)
+    full = c.join(split, "claim_id").order_by(["person_id", "settle_date", "claim_id"])
+    settler = TableSettler(registry, year, carry=ATTRIBUTES)
+    parts = [settler.settle(b) for b in con.to_pyarrow(full).to_batches(1 << 20)]
+    table = pa.concat_tables(parts) if parts else empty_settlements(ATTRIBUTES)
+    return YearResult(table, settler.claims, settler.persons, packs)
+
+
+# The claim attributes reports group by, carried into the settlements.
+ATTRIBUTES = ("scheme", "person_type", "visit_type", "level", "route", "insured_region")
 
 
 def write_settlements(table: pa.Table, path: Path) -> None:
