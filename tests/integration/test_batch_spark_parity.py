@@ -11,7 +11,7 @@ import pyarrow as pa
 import pytest
 
 from yibao.policy.registry import shipped_packs
-from yibao.settle.spark import settle_spark
+from yibao.settle.spark import settle_spark, to_spark
 from yibao.settle.table import settle_table
 from yibao.synth.presplit import presplit_claims
 
@@ -46,7 +46,7 @@ def spark(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
 def test_spark_settles_a_year_exactly_as_duckdb(spark: Any) -> None:
     claims = presplit_claims(CLAIMS, seed=7)
     expected = settle_table(claims, shipped_packs(), YEAR).sort_by("claim_id")
-    frame = spark.createDataFrame(claims.to_pandas(types_mapper=pd_types()))
+    frame = to_spark(spark, claims)
     got = pa.Table.from_batches(
         settle_spark(frame, shipped_packs(), YEAR, partitions=4)._collect_as_arrow()
     ).sort_by("claim_id")
@@ -56,10 +56,3 @@ def test_spark_settles_a_year_exactly_as_duckdb(spark: Any) -> None:
     for name in expected.column_names:
         if name != "settle_date":
             assert got[name].to_pylist() == expected[name].to_pylist(), name
-
-
-def pd_types() -> Any:
-    """Arrow strings stay strings with missing values (never the text "NaN")."""
-    import pandas as pd
-
-    return {pa.string(): pd.StringDtype(), pa.large_string(): pd.StringDtype()}.get

@@ -10,11 +10,12 @@ the claim, splits the bill, and builds the trace from the kernel's amounts.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass, fields, replace
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, fields
 from datetime import date
 from decimal import Decimal
 from types import MappingProxyType
+from typing import overload
 
 import numpy as np
 
@@ -43,6 +44,41 @@ class Step:
     stages: tuple[Stage, ...] = ()  # where this step rounded half-up (``money.Stage``)
 
 
+class Trace(Sequence[Step]):
+    """The steps of a settlement, assembled from the kernel's amounts when first read (a
+    batch of scalar settlements whose traces nobody reads does not pay for the text)."""
+
+    __slots__ = ("_build", "_steps")
+
+    def __init__(self, build: Callable[[], tuple[Step, ...]]) -> None:
+        self._build: Callable[[], tuple[Step, ...]] | None = build
+        self._steps: tuple[Step, ...] = ()
+
+    def _get(self) -> tuple[Step, ...]:
+        if self._build is not None:
+            self._steps, self._build = self._build(), None
+        return self._steps
+
+    @overload
+    def __getitem__(self, i: int) -> Step: ...
+    @overload
+    def __getitem__(self, i: slice) -> Sequence[Step]: ...
+    def __getitem__(self, i: int | slice) -> Step | Sequence[Step]:
+        return self._get()[i]
+
+    def __len__(self) -> int:
+        return len(self._get())
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Sequence) and tuple(self) == tuple(other)
+
+    def __hash__(self) -> int:
+        return hash(self._get())
+
+    def __repr__(self) -> str:
+        return repr(self._get())
+
+
 @dataclass(frozen=True, slots=True)
 class Settlement:
     """The result of settling a claim (结算结果)."""
@@ -54,7 +90,7 @@ class Settlement:
     parts: Parts
     before: Accumulators
     after: Accumulators
-    trace: tuple[Step, ...]
+    trace: Sequence[Step]  # a tuple, or a :class:`Trace` built when first read
     lines: tuple[LineSplit, ...] = ()
 
 
@@ -143,15 +179,13 @@ def _amounts(split: PreSplit) -> Int64s:
 
 def compute(
     rules: Rules, row: Int64s, acc: Accumulators, claim: Claim, split: PreSplit
-) -> tuple[Parts, Accumulators, tuple[Step, ...]]:
+) -> tuple[Parts, Accumulators, Trace]:
     """The layers of one claim over ``acc``: the kernel (``kernel.settle_step``) on one claim,
     and the trace built from its amounts."""
     group = rules.basic.ceiling_group
     state = state_vector(acc, claim.visit_type, group)
-    o = [
-        int(v)
-        for v in k.settle_one(row, k.VISIT_INDEX[claim.visit_type.value], _amounts(split), state)
-    ]
+    visit = k.VISIT_INDEX[claim.visit_type.value]
+    o: list[int] = k.settle_one(row, visit, _amounts(split), state).tolist()
     parts = Parts(
         total=split.total,
         full_selfpay=split.full_selfpay,
@@ -169,7 +203,11 @@ def compute(
         account=o[k.O_ACCOUNT],
         cash=o[k.O_CASH],
     )
-    return parts, _advance(acc, claim.visit_type, group, state), _steps(rules, acc, o)
+    return (
+        parts,
+        _advance(acc, claim.visit_type, group, state),
+        Trace(lambda: _steps(rules, acc, o)),
+    )
 
 
 def _steps(rules: Rules, acc: Accumulators, o: list[int]) -> tuple[Step, ...]:
@@ -252,18 +290,25 @@ def _steps(rules: Rules, acc: Accumulators, o: list[int]) -> tuple[Step, ...]:
 def _advance(acc: Accumulators, visit: VisitType, group: str | None, s: Int64s) -> Accumulators:
     """``acc`` advanced as the kernel advanced its vector ``s``."""
     at = k.S_POOLS + 3 * k.VISIT_INDEX[visit.value]
-    out = acc.with_pool(visit, PoolTotals(int(s[at]), int(s[at + 1]), int(s[at + 2])))
+    v = s.tolist()
+    pools = dict(acc.pools)
+    pools[visit.value] = PoolTotals(v[at], v[at + 1], v[at + 2])
+    scope, fund = acc.ceiling_scope, acc.ceiling_fund
     if group is not None:
-        out = out.with_ceiling(group, int(s[k.S_CEILINGS]), int(s[k.S_CEILINGS + 1]))
-    return replace(
-        out,
-        large_amount_paid=int(s[k.S_LARGE_PAID]),
-        ci_base=int(s[k.S_CI_BASE]),
-        ci_paid=int(s[k.S_CI_PAID]),
-        assistance_base=int(s[k.S_AS_BASE]),
-        assistance_paid=int(s[k.S_AS_PAID]),
-        tilt_paid=int(s[k.S_TILT_PAID]),
-        account_balance=int(s[k.S_BALANCE]),
+        scope = MappingProxyType({**scope, group: v[k.S_CEILINGS]})
+        fund = MappingProxyType({**fund, group: v[k.S_CEILINGS + 1]})
+    return Accumulators(
+        acc.year,
+        MappingProxyType(pools),
+        scope,
+        fund,
+        large_amount_paid=v[k.S_LARGE_PAID],
+        ci_base=v[k.S_CI_BASE],
+        ci_paid=v[k.S_CI_PAID],
+        assistance_base=v[k.S_AS_BASE],
+        assistance_paid=v[k.S_AS_PAID],
+        tilt_paid=v[k.S_TILT_PAID],
+        account_balance=v[k.S_BALANCE],
     )
 
 
@@ -332,9 +377,8 @@ def settle(
     problems = parts.violations()
     if problems:  # an engine fault, never bad input: refuse rather than pay wrongly
         raise AssertionError(f"claim {claim.claim_id}: settlement does not balance: {problems}")
-    return Settlement(
-        claim.claim_id, person.person_id, day, seq, parts, acc, after, split_steps + steps, lines
-    )
+    trace = Trace(lambda: (*split_steps, *steps))
+    return Settlement(claim.claim_id, person.person_id, day, seq, parts, acc, after, trace, lines)
 
 
 def _split_amounts(split: PreSplit) -> dict[str, Fen]:

@@ -44,6 +44,21 @@ def settle_spark(
     return ordered.mapInArrow(run, from_arrow_schema(schema))
 
 
+def to_spark(spark: Any, table: pa.Table) -> Any:
+    """An Arrow table as a Spark DataFrame with the same column types (missing text stays
+    missing, never the text "NaN"); the session must have Arrow enabled
+    (``spark.sql.execution.arrow.pyspark.enabled``)."""
+    import pandas as pd  # type: ignore[import-untyped]
+    from pyspark.sql.pandas.types import from_arrow_schema
+
+    text = {pa.string(): pd.StringDtype(), pa.large_string(): pd.StringDtype()}
+    schema = pa.schema(
+        [pa.field(f.name, pa.string()) if pa.types.is_null(f.type) else f for f in table.schema]
+    )
+    frame = table.cast(schema).to_pandas(types_mapper=text.get)
+    return spark.createDataFrame(frame, schema=from_arrow_schema(schema))
+
+
 def _arrow_type(field: Any) -> pa.DataType:
     from pyspark.sql.pandas.types import to_arrow_type
 

@@ -22,6 +22,7 @@ import pyarrow.compute as pc
 
 from yibao.errors import InputError
 from yibao.policy.errors import PolicyError
+from yibao.policy.pack import PolicyChain
 from yibao.policy.registry import PackRegistry
 from yibao.settle import kernel as k
 from yibao.settle.keys import bounds_of, reduced_key, rules_for
@@ -141,13 +142,20 @@ class TableSettler:
         self._index: dict[tuple[str, RuleKey], int] = {}
         self._rows: list[np.ndarray] = []
         self._groups: dict[str, int] = {}
+        self._chains: dict[str, PolicyChain] = {}
         self._state = np.zeros(k.state_size(MAX_GROUPS), dtype=np.int64)
         self._last: tuple[str, int, str] | None = None
         self.claims = 0
         self.persons = 0
 
+    def _chain(self, pack: str) -> PolicyChain:
+        """The chain of ``pack``, built once (the rule caches are per chain object)."""
+        if pack not in self._chains:
+            self._chains[pack] = self.registry.chain(pack)
+        return self._chains[pack]
+
     def _key_index(self, pack: str, key: RuleKey, claim_id: str) -> int:
-        chain = self.registry.chain(pack)
+        chain = self._chain(pack)
         reduced = reduced_key(chain, key)
         found = self._index.get((pack, reduced))
         if found is not None:
@@ -182,7 +190,7 @@ class TableSettler:
         bucket = np.zeros(len(days), dtype=np.int64)
         for code, pack in enumerate(packs[:-1]):
             assert pack is not None
-            b = bounds_of(self.registry.chain(pack))
+            b = bounds_of(self._chain(pack))
             mask = coded[0][0] == code
             starts = np.array([(d - _EPOCH).days for d in b.days], dtype=np.int64)
             period[mask] = np.searchsorted(starts, days[mask], side="right")
