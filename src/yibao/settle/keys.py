@@ -76,9 +76,13 @@ def reduced_key(chain: PolicyChain, key: RuleKey) -> RuleKey:
 def rules_for(chain: PolicyChain, key: RuleKey) -> tuple[Rules, Int64s]:
     """The rules of ``key`` under ``chain`` and their kernel row (ceiling group in slot 0),
     resolved once per reduced key. The row is shared: copy it before changing it."""
+    seen = _RULES.get((id(chain), key))  # the key as given, before reducing it
+    if seen is not None and seen[0] is chain:
+        return seen[1], seen[2]
     k = reduced_key(chain, key)
     hit = _RULES.get((id(chain), k))
     if hit is not None and hit[0] is chain:
+        _RULES[(id(chain), key)] = hit
         return hit[1], hit[2]
     try:
         rules = resolve_rules(chain, k)
@@ -89,7 +93,7 @@ def rules_for(chain: PolicyChain, key: RuleKey) -> tuple[Rules, Int64s]:
     row.setflags(write=False)
     if len(_RULES) > 100_000:  # a long-lived process with many chains: start afresh
         _RULES.clear()
-    _RULES[(id(chain), k)] = (chain, rules, row)
+    _RULES[(id(chain), k)] = _RULES[(id(chain), key)] = (chain, rules, row)
     return rules, row
 
 
