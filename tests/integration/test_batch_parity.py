@@ -1,4 +1,4 @@
-"""Batch (Ibis on DuckDB) and scalar settlement agree to the fen.
+"""Table and scalar settlement agree to the fen.
 
 Hypothesis draws a policy (a prefecture pack over the national one, with random deductible
 modes, repeat-admission rules, segments, ceilings of both kinds, critical illness and
@@ -11,19 +11,19 @@ from __future__ import annotations
 from datetime import date, timedelta
 from decimal import Decimal
 
-import ibis
-import pandas as pd
+import pyarrow as pa
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from yibao.errors import InputError
 from yibao.policy.pack import Pack, PackLevel, Reference, Version
 from yibao.policy.registry import shipped_packs
 from yibao.policy.schema import Band
-from yibao.settle.batch import settle_claims
 from yibao.settle.engine import settle
 from yibao.settle.model import Accumulators, Claim, Person, PreSplit
 from yibao.settle.parts import INTERFACE_CODES
+from yibao.settle.table import settle_table
 from yibao.types import AssistanceCategory, Level, PersonType, Route, Scheme, Sex, VisitType
 
 YEAR = 2025
@@ -187,12 +187,8 @@ def _batch(registry, stream):  # type: ignore[no-untyped-def]
                 "item_fund_scope": p.item_fund_scope,
             }
         )
-    con = ibis.duckdb.connect()
-    df = pd.DataFrame(records)
-    df["settle_date"] = pd.to_datetime(df["settle_date"]).dt.date
-    df["birth_date"] = pd.to_datetime(df["birth_date"]).dt.date
-    table = ibis.memtable(df)
-    out = con.execute(settle_claims(con, table, registry, YEAR)).to_dict("records")
+    table = pa.Table.from_pylist(records)
+    out = settle_table(table, registry, YEAR).to_pylist()
     return {r["claim_id"]: r for r in out}
 
 
@@ -209,6 +205,5 @@ def test_batch_equals_scalar(pack: Pack, stream: list[tuple[Person, Claim, int]]
 
 
 def test_batch_reports_missing_columns() -> None:
-    con = ibis.duckdb.connect()
-    with pytest.raises(Exception, match="lacks column"):
-        settle_claims(con, ibis.memtable({"claim_id": ["x"]}), shipped_packs(), YEAR)
+    with pytest.raises(InputError, match="lacks column"):
+        settle_table(pa.table({"claim_id": ["x"]}), shipped_packs(), YEAR)

@@ -26,6 +26,7 @@ _MODULES = (
     "catalogue_cmd",
     "ltc_cmd",
     "tiers_cmd",
+    "batch_cmd",
 )
 
 

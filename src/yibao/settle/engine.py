@@ -3,26 +3,35 @@ critical illness, medical assistance, the individual account, cash — with a tr
 
 Every layer is a schedule applied to an amount that accumulates over the year (see
 ``schedule.py``): the claim pays F(before + claim) − F(before). Caps are min(cap, Σ).
-The batch engine (``batch.py``) evaluates the same formulas with window sums.
+The arithmetic is the compiled kernel (``kernel.settle_step``) on this one claim; the
+table engine (``table.py``) runs the same kernel over a year of claims. This module checks
+the claim, splits the bill, and builds the trace from the kernel's amounts.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass, fields, replace
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, fields
 from datetime import date
 from decimal import Decimal
 from types import MappingProxyType
+from typing import overload
+
+import numpy as np
 
 from yibao.errors import InputError
-from yibao.money import RATIO_SCALE, Fen, Stage, format_yuan, round_units
+from yibao.money import Fen, Stage, format_yuan
 from yibao.policy.pack import Citation, PolicyChain
 from yibao.purchasing.agreements import AgreementBook, ClaimRefused, agreement_check
+from yibao.settle import kernel as k
+from yibao.settle.kernel import Int64s
+from yibao.settle.keys import rules_for
 from yibao.settle.model import PRESPLIT_AMOUNTS, Accumulators, Claim, Person, PoolTotals, PreSplit
 from yibao.settle.parts import Parts
-from yibao.settle.rules import RuleKey, Rules, class_b_preself_ratio, resolve_rules
-from yibao.settle.schedule import Schedule, capped
+from yibao.settle.rules import RuleKey, Rules, class_b_preself_ratio
+from yibao.settle.schedule import Schedule
 from yibao.settle.split import ItemLookup, LineSplit, split_bill
+from yibao.types import VisitType
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,6 +45,41 @@ class Step:
     stages: tuple[Stage, ...] = ()  # where this step rounded half-up (``money.Stage``)
 
 
+class Trace(Sequence[Step]):
+    """The steps of a settlement, assembled from the kernel's amounts when first read (a
+    batch of scalar settlements whose traces nobody reads does not pay for the text)."""
+
+    __slots__ = ("_build", "_steps")
+
+    def __init__(self, build: Callable[[], tuple[Step, ...]]) -> None:
+        self._build: Callable[[], tuple[Step, ...]] | None = build
+        self._steps: tuple[Step, ...] = ()
+
+    def _get(self) -> tuple[Step, ...]:
+        if self._build is not None:
+            self._steps, self._build = self._build(), None
+        return self._steps
+
+    @overload
+    def __getitem__(self, i: int) -> Step: ...
+    @overload
+    def __getitem__(self, i: slice) -> Sequence[Step]: ...
+    def __getitem__(self, i: int | slice) -> Step | Sequence[Step]:
+        return self._get()[i]
+
+    def __len__(self) -> int:
+        return len(self._get())
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Sequence) and tuple(self) == tuple(other)
+
+    def __hash__(self) -> int:
+        return hash(self._get())
+
+    def __repr__(self) -> str:
+        return repr(self._get())
+
+
 @dataclass(frozen=True, slots=True)
 class Settlement:
     """The result of settling a claim (结算结果)."""
@@ -47,16 +91,8 @@ class Settlement:
     parts: Parts
     before: Accumulators
     after: Accumulators
-    trace: tuple[Step, ...]
+    trace: Sequence[Step]  # a tuple, or a :class:`Trace` built when first read
     lines: tuple[LineSplit, ...] = ()
-
-
-@dataclass(frozen=True, slots=True)
-class _Basic:
-    deductible: Fen
-    fund: Fen  # by the schedule, after the ceiling
-    over_ceiling: Fen
-    steps: tuple[Step, ...]
 
 
 def _check_claim(person: Person, claim: Claim, acc: Accumulators) -> None:
@@ -91,69 +127,6 @@ def _check_claim(person: Person, claim: Claim, acc: Accumulators) -> None:
             raise InputError(f"claim {claim.claim_id}: the parts exceed the total {p.total}")
 
 
-def _deductible(rules: Rules, pool: PoolTotals, scope: Fen, seq: int) -> tuple[Fen, Fen]:
-    """(nominal, charged) deductible of this claim (起付线)."""
-    b = rules.basic
-    if b.deductible_mode == "none" or not b.enabled:
-        return 0, 0
-    nominal = b.nominal_deductible(seq)
-    if b.deductible_mode == "annual":
-        return nominal, min(max(0, nominal - pool.deductible), scope)
-    left = (
-        nominal
-        if b.deductible_annual_cap is None
-        else max(0, b.deductible_annual_cap - pool.deductible)
-    )
-    return nominal, min(nominal, scope, left)
-
-
-def _basic(rules: Rules, acc: Accumulators, claim: Claim, scope: Fen, seq: int) -> _Basic:
-    b = rules.basic
-    pool = acc.pool(claim.visit_type)
-    nominal, d = _deductible(rules, pool, scope, seq)
-    if b.per_admission_segments:
-        a = d if b.basis == "expense" else 0
-    else:
-        a = pool.scope + d if b.basis == "expense" else pool.scope - pool.deductible
-    group = b.ceiling_group
-    over = 0
-    if group is not None and b.ceiling_kind == "expense" and b.ceiling_amount is not None:
-        g = acc.ceiling_scope.get(group, 0)
-        over = max(0, g + scope - max(b.ceiling_amount, g + d))
-    end = a + scope - d - over
-    units = b.schedule.units(a, end)
-    raw = round_units(units, Stage.POOLED_FUND)
-    fund = raw
-    used = acc.ceiling_fund.get(group, 0) if group else 0
-    if group is not None and b.ceiling_kind == "fund" and b.ceiling_amount is not None:
-        fund = capped(raw, b.ceiling_amount, used)
-        if fund < raw:
-            over = end - b.schedule.crossing(a, end, fund * RATIO_SCALE)
-    y = format_yuan
-    steps = (
-        Step(
-            "deductible",
-            f"admission {seq} of the year in this visit type: nominal {y(nominal)}, "
-            f"{y(pool.deductible)} already paid this year; charged min(nominal, scope, what is left)",
-            {"nominal": nominal, "charged": d, "paid_before": pool.deductible},
-            rules.citations["deductible"],
-            (Stage.DEDUCTIBLE,),
-        ),
-        Step(
-            "pooled_fund",
-            f"segments on the {b.basis.replace('_', ' ')} axis from {y(a)} to {y(end)} "
-            f"({'restarting each admission' if b.per_admission_segments else 'cumulative over the year'}); "
-            f"{_bands_text(b.schedule)}; ceiling {b.ceiling_kind or 'none'} "
-            f"{y(b.ceiling_amount) if b.ceiling_amount is not None else ''} "
-            f"(group {group}, {y(used)} used)",
-            {"raw": raw, "fund": fund, "over_ceiling": over},
-            rules.citations["pooled_fund"],
-            (Stage.POOLED_FUND, Stage.CEILING_CROSSING) if fund < raw else (Stage.POOLED_FUND,),
-        ),
-    )
-    return _Basic(d, fund, over, steps)
-
-
 def _bands_text(s: Schedule) -> str:
     """Bands as people write them: ``90 % up to 10,000.00; 95 % above``."""
     parts = []
@@ -168,166 +141,175 @@ def _cap_text(cap: Fen | None) -> str:
     return "no cap" if cap is None else f"cap {format_yuan(cap)}"
 
 
-def _account_eligible(rules: Rules, parts: Mapping[str, Fen], paid_by_others: Fen) -> Fen:
-    """What the account may pay: the covered parts left after the other funds (个人账户支付范围)."""
-    left = dict(parts)
-    for name in ("over_ceiling", "coinsurance", "deductible", "preself"):
-        take = min(left[name], paid_by_others)
-        left[name] -= take
-        paid_by_others -= take
-    return sum(left[name] for name in rules.account.covers)
+def state_vector(acc: Accumulators, visit: VisitType, group: str | None) -> Int64s:
+    """The kernel's accumulator vector of ``acc`` (the claim's ceiling group in slot 0)."""
+    s = np.zeros(k.state_size(1), dtype=np.int64)
+    s[k.S_LARGE_PAID], s[k.S_CI_BASE], s[k.S_CI_PAID] = (
+        acc.large_amount_paid,
+        acc.ci_base,
+        acc.ci_paid,
+    )
+    s[k.S_AS_BASE], s[k.S_AS_PAID], s[k.S_TILT_PAID] = (
+        acc.assistance_base,
+        acc.assistance_paid,
+        acc.tilt_paid,
+    )
+    s[k.S_BALANCE] = acc.account_balance
+    pool = acc.pool(visit)
+    at = k.S_POOLS + 3 * k.VISIT_INDEX[visit.value]
+    s[at], s[at + 1], s[at + 2] = pool.admissions, pool.scope, pool.deductible
+    if group is not None:
+        s[k.S_CEILINGS] = acc.ceiling_scope.get(group, 0)
+        s[k.S_CEILINGS + 1] = acc.ceiling_fund.get(group, 0)
+    return s
+
+
+def _amounts(split: PreSplit) -> Int64s:
+    return np.array(
+        [
+            split.total,
+            split.full_selfpay,
+            split.over_limit,
+            split.preself,
+            split.item_fund,
+            split.item_fund_scope,
+        ],
+        dtype=np.int64,
+    )
 
 
 def compute(
-    rules: Rules, acc: Accumulators, claim: Claim, split: PreSplit, seq: int
-) -> tuple[Parts, Accumulators, tuple[Step, ...]]:
-    """The layers of one claim over ``acc``; pure arithmetic on fen."""
-    scope = split.scope - split.item_fund_scope
-    item_fund = split.item_fund if rules.basic.enabled else 0
-    basic = _basic(rules, acc, claim, scope, seq)
-    d, fund, over = basic.deductible, basic.fund, basic.over_ceiling
-    coinsurance = scope - d - over - fund + split.item_fund_scope - item_fund
-
-    la = rules.large_amount
-    large = capped(
-        round_units(over * la.rate, Stage.LARGE_AMOUNT) if la.enabled else 0,
-        la.cap,
-        acc.large_amount_paid,
-    )
-    compliant = d + coinsurance + over - large
-
-    ci_rules = rules.critical_illness
-    ci_base = (
-        compliant + (split.preself if ci_rules.includes_preself else 0) if ci_rules.enabled else 0
-    )
-    ci_raw = round_units(
-        ci_rules.schedule.units(acc.ci_base, acc.ci_base + ci_base), Stage.CRITICAL_ILLNESS
-    )
-    ci = capped(ci_raw, ci_rules.cap, acc.ci_paid)
-
-    ar = rules.assistance
-    a_base = 0
-    assist = tilt = 0
-    if ar.enabled:
-        a_base = max(0, compliant + (split.preself if ar.includes_preself else 0) - ci)
-        w0, w1 = acc.assistance_base, acc.assistance_base + a_base
-        units = ar.rate * (max(0, w1 - ar.deductible) - max(0, w0 - ar.deductible))
-        assist = capped(round_units(units, Stage.ASSISTANCE), ar.cap, acc.assistance_paid)
-        tilt_raw = round_units(
-            max(0, a_base - assist - ar.tilt_threshold) * ar.tilt_rate, Stage.TILTED_ASSISTANCE
-        )
-        tilt = capped(tilt_raw, ar.tilt_cap, acc.tilt_paid)
-
-    personal = {
-        "deductible": d,
-        "coinsurance": coinsurance,
-        "preself": split.preself,
-        "over_ceiling": over,
-        "over_limit": split.over_limit,
-        "full_selfpay": split.full_selfpay,
-    }
-    eligible = (
-        _account_eligible(rules, personal, large + ci + assist + tilt)
-        if rules.account.enabled
-        else 0
-    )
-    account = min(max(0, acc.account_balance), eligible)
-    hifp = fund + item_fund
-    cash = split.total - hifp - large - ci - assist - tilt - account
+    rules: Rules, row: Int64s, acc: Accumulators, claim: Claim, split: PreSplit
+) -> tuple[Parts, Accumulators, Trace]:
+    """The layers of one claim over ``acc``: the kernel (``kernel.settle_step``) on one claim,
+    and the trace built from its amounts."""
+    group = rules.basic.ceiling_group
+    state = state_vector(acc, claim.visit_type, group)
+    visit = k.VISIT_INDEX[claim.visit_type.value]
+    o: list[int] = k.settle_one(row, visit, _amounts(split), state).tolist()
     parts = Parts(
         total=split.total,
         full_selfpay=split.full_selfpay,
         over_limit=split.over_limit,
         preself=split.preself,
         scope=split.scope,
-        deductible=d,
-        pooled_fund=hifp,
-        coinsurance=coinsurance,
-        over_ceiling=over,
-        large_amount=large,
-        critical_illness=ci,
-        assistance=assist + tilt,
-        tilted_assistance=tilt,
-        account=account,
-        cash=cash,
+        deductible=o[k.O_DEDUCTIBLE],
+        pooled_fund=o[k.O_POOLED],
+        coinsurance=o[k.O_COINSURANCE],
+        over_ceiling=o[k.O_OVER_CEILING],
+        large_amount=o[k.O_LARGE],
+        critical_illness=o[k.O_CI],
+        assistance=o[k.O_ASSIST] + o[k.O_TILT],
+        tilted_assistance=o[k.O_TILT],
+        account=o[k.O_ACCOUNT],
+        cash=o[k.O_CASH],
     )
-    after = _advance(
-        acc, rules, claim, scope, d, fund, large, ci_base, ci, a_base, assist, tilt, account
+    return (
+        parts,
+        _advance(acc, claim.visit_type, group, state),
+        Trace(lambda: _steps(rules, acc, o)),
     )
-    steps = (
-        *basic.steps,
+
+
+def _steps(rules: Rules, acc: Accumulators, o: list[int]) -> tuple[Step, ...]:
+    """The trace of the layers, every amount read from the kernel's output row ``o``."""
+    b, la, ci_rules, ar = rules.basic, rules.large_amount, rules.critical_illness, rules.assistance
+    y = format_yuan
+    crossed = o[k.O_FUND] < o[k.O_RAW_FUND]
+    return (
+        Step(
+            "deductible",
+            f"admission {o[k.O_SEQ]} of the year in this visit type: nominal {y(o[k.O_NOMINAL])}, "
+            f"{y(o[k.O_DED_BEFORE])} already paid this year; charged min(nominal, scope, what is left)",
+            {
+                "nominal": o[k.O_NOMINAL],
+                "charged": o[k.O_DEDUCTIBLE],
+                "paid_before": o[k.O_DED_BEFORE],
+            },
+            rules.citations["deductible"],
+            (Stage.DEDUCTIBLE,),
+        ),
+        Step(
+            "pooled_fund",
+            f"segments on the {b.basis.replace('_', ' ')} axis from {y(o[k.O_SEG_FROM])} to "
+            f"{y(o[k.O_SEG_TO])} "
+            f"({'restarting each admission' if b.per_admission_segments else 'cumulative over the year'}); "
+            f"{_bands_text(b.schedule)}; ceiling {b.ceiling_kind or 'none'} "
+            f"{y(b.ceiling_amount) if b.ceiling_amount is not None else ''} "
+            f"(group {b.ceiling_group}, {y(o[k.O_CEIL_USED])} used)",
+            {"raw": o[k.O_RAW_FUND], "fund": o[k.O_FUND], "over_ceiling": o[k.O_OVER_CEILING]},
+            rules.citations["pooled_fund"],
+            (Stage.POOLED_FUND, Stage.CEILING_CROSSING) if crossed else (Stage.POOLED_FUND,),
+        ),
         Step(
             "large_amount",
             f"{Decimal(la.rate) / 100:g} % of the policy-scope expense above the ceiling, "
             f"{_cap_text(la.cap)}",
-            {"base": over, "paid": large, "paid_before": acc.large_amount_paid},
+            {
+                "base": o[k.O_OVER_CEILING],
+                "paid": o[k.O_LARGE],
+                "paid_before": acc.large_amount_paid,
+            },
             rules.citations["large_amount"],
             (Stage.LARGE_AMOUNT,),
         ),
         Step(
             "critical_illness",
-            f"compliant self-pay {format_yuan(ci_base)} on the year's axis from "
-            f"{format_yuan(acc.ci_base)}: {_bands_text(ci_rules.schedule)}"
+            f"compliant self-pay {y(o[k.O_CI_BASE])} on the year's axis from "
+            f"{y(acc.ci_base)}: {_bands_text(ci_rules.schedule)}"
             f"{' (tilted for the poor)' if ci_rules.tilted else ''}; {_cap_text(ci_rules.cap)}",
-            {"base": ci_base, "raw": ci_raw, "paid": ci, "paid_before": acc.ci_paid},
+            {
+                "base": o[k.O_CI_BASE],
+                "raw": o[k.O_CI_RAW],
+                "paid": o[k.O_CI],
+                "paid_before": acc.ci_paid,
+            },
             rules.citations["critical_illness"],
             (Stage.CRITICAL_ILLNESS,),
         ),
         Step(
             "assistance",
-            f"self-pay left after basic and critical illness {format_yuan(a_base)}; annual "
-            f"deductible {format_yuan(ar.deductible)}, {Decimal(ar.rate) / 100:g} %, "
-            f"{_cap_text(ar.cap)}; tilted above {format_yuan(ar.tilt_threshold)} at "
+            f"self-pay left after basic and critical illness {y(o[k.O_AS_BASE])}; annual "
+            f"deductible {y(ar.deductible)}, {Decimal(ar.rate) / 100:g} %, "
+            f"{_cap_text(ar.cap)}; tilted above {y(ar.tilt_threshold)} at "
             f"{Decimal(ar.tilt_rate) / 100:g} %, {_cap_text(ar.tilt_cap)}",
-            {"base": a_base, "assistance": assist, "tilted": tilt},
+            {"base": o[k.O_AS_BASE], "assistance": o[k.O_ASSIST], "tilted": o[k.O_TILT]},
             rules.citations["assistance"],
             (Stage.ASSISTANCE, Stage.TILTED_ASSISTANCE),
         ),
         Step(
             "account",
             f"the account pays {', '.join(rules.account.covers) or 'nothing'} from balance "
-            f"{format_yuan(acc.account_balance)}",
-            {"eligible": eligible, "paid": account},
+            f"{y(acc.account_balance)}",
+            {"eligible": o[k.O_ELIGIBLE], "paid": o[k.O_ACCOUNT]},
             rules.citations["account"],
         ),
-        Step("cash", "total less every fund and the account", {"cash": cash}),
+        Step("cash", "total less every fund and the account", {"cash": o[k.O_CASH]}),
     )
-    return parts, after, steps
 
 
-def _advance(
-    acc: Accumulators,
-    rules: Rules,
-    claim: Claim,
-    scope: Fen,
-    d: Fen,
-    fund: Fen,
-    large: Fen,
-    ci_base: Fen,
-    ci: Fen,
-    a_base: Fen,
-    assist: Fen,
-    tilt: Fen,
-    account: Fen,
-) -> Accumulators:
-    pool = acc.pool(claim.visit_type)
-    out = acc.with_pool(
-        claim.visit_type, PoolTotals(pool.admissions + 1, pool.scope + scope, pool.deductible + d)
-    )
-    group = rules.basic.ceiling_group
+def _advance(acc: Accumulators, visit: VisitType, group: str | None, s: Int64s) -> Accumulators:
+    """``acc`` advanced as the kernel advanced its vector ``s``."""
+    at = k.S_POOLS + 3 * k.VISIT_INDEX[visit.value]
+    v = s.tolist()
+    pools = dict(acc.pools)
+    pools[visit.value] = PoolTotals(v[at], v[at + 1], v[at + 2])
+    scope, fund = acc.ceiling_scope, acc.ceiling_fund
     if group is not None:
-        out = out.with_ceiling(
-            group, acc.ceiling_scope.get(group, 0) + scope, acc.ceiling_fund.get(group, 0) + fund
-        )
-    return replace(
-        out,
-        large_amount_paid=acc.large_amount_paid + large,
-        ci_base=acc.ci_base + ci_base,
-        ci_paid=acc.ci_paid + ci,
-        assistance_base=acc.assistance_base + a_base,
-        assistance_paid=acc.assistance_paid + assist,
-        tilt_paid=acc.tilt_paid + tilt,
-        account_balance=acc.account_balance - account,
+        scope = MappingProxyType({**scope, group: v[k.S_CEILINGS]})
+        fund = MappingProxyType({**fund, group: v[k.S_CEILINGS + 1]})
+    return Accumulators(
+        acc.year,
+        MappingProxyType(pools),
+        scope,
+        fund,
+        large_amount_paid=v[k.S_LARGE_PAID],
+        ci_base=v[k.S_CI_BASE],
+        ci_paid=v[k.S_CI_PAID],
+        assistance_base=v[k.S_AS_BASE],
+        assistance_paid=v[k.S_AS_PAID],
+        tilt_paid=v[k.S_TILT_PAID],
+        account_balance=v[k.S_BALANCE],
     )
 
 
@@ -400,23 +382,14 @@ def settle(
                 (Stage.PRESELF, Stage.ITEM_FUND_SHARE),
             ),
         )
-    rules = resolve_rules(insured, rule_key(person, claim))
+    rules, row = rules_for(insured, rule_key(person, claim))
     seq = acc.pool(claim.visit_type).admissions + 1
-    parts, after, steps = compute(rules, acc, claim, split, seq)
+    parts, after, steps = compute(rules, row, acc, claim, split)
     problems = parts.violations()
     if problems:  # an engine fault, never bad input: refuse rather than pay wrongly
         raise AssertionError(f"claim {claim.claim_id}: settlement does not balance: {problems}")
-    return Settlement(
-        claim.claim_id,
-        person.person_id,
-        day,
-        seq,
-        parts,
-        acc,
-        after,
-        agreement_steps + split_steps + steps,
-        lines,
-    )
+    trace = Trace(lambda: (*agreement_steps, *split_steps, *steps))
+    return Settlement(claim.claim_id, person.person_id, day, seq, parts, acc, after, trace, lines)
 
 
 def _split_amounts(split: PreSplit) -> dict[str, Fen]:

@@ -74,9 +74,9 @@ class Parts:
         inside = self.deductible + self.coinsurance + self.pooled_fund + self.over_ceiling
         if inside != self.scope:
             out.append(f"scope parts {inside} != scope {self.scope}")
-        for f in fields(self):
-            if getattr(self, f.name) < 0:
-                out.append(f"{f.name} is negative: {getattr(self, f.name)}")
+        for name in _NAMES:
+            if getattr(self, name) < 0:
+                out.append(f"{name} is negative: {getattr(self, name)}")
         if self.tilted_assistance > self.assistance:
             out.append("tilted assistance exceeds assistance")
         return out
@@ -91,3 +91,6 @@ class Parts:
         return Parts(
             **{f.name: getattr(self, f.name) + getattr(other, f.name) for f in fields(self)}
         )
+
+
+_NAMES = tuple(f.name for f in fields(Parts))

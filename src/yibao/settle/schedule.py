@@ -4,7 +4,7 @@ A schedule is a list of bands ``(upto, rate units)`` covering ``[0, ∞)``; rate
 ratios × 10 000. The payment for the stretch ``[a, b)`` of the axis is
 ``Σ rate_i × |[a, b) ∩ band_i|``, an exact integer of 1/10 000 fen. Every benefit layer is
 such a schedule applied to an amount that accumulates over the year, so a claim pays
-``F(after) − F(before)`` and a batch engine computes the same with window sums.
+``F(after) − F(before)``; the settlement kernel (``kernel.py``) evaluates exactly that.
 """
 
 from __future__ import annotations

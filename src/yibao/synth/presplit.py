@@ -1,7 +1,7 @@
 """Synthetic pre-split claims for batch benchmarks and parity tests (no lines, no catalogue).
 
 N claims of N/10 persons of the demo prefectures, amounts drawn with numpy, already split into
-the catalogue parts; a claims table in the shape ``yibao.settle.batch.settle_claims`` reads.
+the catalogue parts; a claims table in the shape ``yibao.settle.table.CLAIM_COLUMNS`` describes.
 """
 
 from __future__ import annotations
