@@ -97,14 +97,40 @@ def _respond(status: int, message: str, headers: dict[str, str] | None = None) -
     return JSONResponse(error_body(status, message), status_code=status, headers=headers)
 
 
+_UNION_TAGS: Final = frozenset({"str", "int", "bool", "float", "list", "dict"})
+
+
+def _loc_path(loc: tuple[Any, ...]) -> str:
+    """A Pydantic error location as the field path of the error body: ``claim.lines[0].code``.
+
+    >>> _loc_path(("body", "claim", "lines", 0, "amount", "str"))
+    'claim.lines[0].amount'
+    """
+    skip = {"body", "path", "query", "header"}
+    path = ""
+    for i, part in enumerate(loc):
+        if isinstance(part, int):
+            path += f"[{part}]"
+        elif not (i == 0 and part in skip) and part not in _UNION_TAGS:
+            path += f".{part}" if path else str(part)
+    return path or "request"
+
+
 def _validation_message(e: RequestValidationError) -> str:
+    """The first validation error as one line ``field: what is wrong``."""
     errors = e.errors()
     if not errors:
         return "request: invalid"
     first = errors[0]
-    skip = ("body", "path", "query", "header")
-    loc = [str(x) for x in first.get("loc", ()) if x not in skip]
-    return f"{'.'.join(loc) or 'request'}: {first.get('msg', 'invalid')}"
+    path = _loc_path(tuple(first.get("loc", ())))
+    kind = first.get("type", "")
+    if kind == "missing":
+        return f"{path}: missing (required)"
+    if kind == "extra_forbidden":
+        return f"{path}: unknown field"
+    if kind in ("json_invalid", "model_attributes_type", "dict_type"):
+        return f"{path}: expected a JSON object of fields"
+    return f"{path}: {first.get('msg', 'invalid')}, got {first.get('input')!r}"
 
 
 # the most specific class wins (Starlette looks handlers up along the exception's MRO)
