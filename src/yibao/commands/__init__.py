@@ -21,6 +21,7 @@ _MODULES = (
     "actuarial_cmd",
     "audit_cmd",
     "reform_cmd",
+    "catalogue_cmd",
 )
 
 

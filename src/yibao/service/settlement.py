@@ -32,7 +32,7 @@ from yibao.io.records import (
 )
 from yibao.io.request import check_covered
 from yibao.ledger.postings import SettlementFacts, reversal, settlement_journal
-from yibao.policy.catalogue_registry import claim_catalogue
+from yibao.policy.catalogue_registry import CatalogueRegistry, claim_catalogue
 from yibao.policy.errors import PolicyError
 from yibao.service.context import SYSTEM, Actor, Conflict, Context, NotFound
 from yibao.settle.engine import Settlement, reverse, settle
@@ -121,7 +121,11 @@ def _provider(snap: Snapshot, req: SettleRequest) -> tuple[Level, str]:
 
 
 def _compute(
-    ctx: Context, person_id: str, snap: Snapshot, req: SettleRequest
+    ctx: Context,
+    person_id: str,
+    snap: Snapshot,
+    req: SettleRequest,
+    catalogues: CatalogueRegistry,
 ) -> tuple[Person, Claim, Settlement]:
     level, region = _provider(snap, req)
     claim = req.claim
@@ -151,7 +155,7 @@ def _compute(
     )
     acc = replace(acc, account_balance=snap.account_balance)
     try:
-        s = settle(person, claim, acc, insured, treatment, claim_catalogue(claim, ctx.catalogues))
+        s = settle(person, claim, acc, insured, treatment, claim_catalogue(claim, catalogues))
     except PolicyError as e:
         raise InputError(f"claim: {e}") from None
     return person, claim, s
@@ -188,6 +192,7 @@ def settle_claim(ctx: Context, req: SettleRequest, actor: Actor = SYSTEM) -> Set
     claim = req.claim
     sql = settle_sql.statements(ctx.engine)
     ref = f"{claim.provider_id}/{claim.claim_id}"
+    catalogues = ctx.catalogue_registry()  # before the lock: it may read the database
     try:
         with settle_sql.transaction(ctx.engine, write=True) as conn:
             snap = sql.read(
@@ -205,7 +210,7 @@ def settle_claim(ctx: Context, req: SettleRequest, actor: Actor = SYSTEM) -> Set
                 audit = (actor.actor_id, actor.role, "claim.replay", req.person_id, ref)
                 sql.audit_and_commit(conn, audit, repo.now())
                 return SettleOutcome(done, replayed=True)
-            person, claim, s = _compute(ctx, req.person_id, snap, req)
+            person, claim, s = _compute(ctx, req.person_id, snap, req, catalogues)
             j = settlement_journal(
                 settlement_journal_id(claim.provider_id, claim.claim_id), _facts(person, claim, s)
             )
@@ -266,13 +271,14 @@ def pre_settle(ctx: Context, req: SettleRequest, actor: Actor = SYSTEM) -> Settl
     """预结算: the same computation, nothing written; only the audit line is kept."""
     claim = req.claim
     sql = settle_sql.statements(ctx.engine)
+    catalogues = ctx.catalogue_registry()
     with settle_sql.transaction(ctx.engine, write=False) as conn:
         snap = sql.read(
             conn, req.person_id, claim.provider_id, claim.claim_id, claim.settle_date, lock=False
         )
         if snap is None:
             raise NotFound(f"person_id: unknown person {req.person_id!r}")
-        _, claim, s = _compute(ctx, req.person_id, snap, req)
+        _, claim, s = _compute(ctx, req.person_id, snap, req, catalogues)
     with ctx.engine.begin() as c:
         repo.audit(
             c,
