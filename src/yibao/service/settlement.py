@@ -24,13 +24,27 @@ from sqlalchemy import select, update
 
 from yibao.errors import InputError
 from yibao.io.records import (
-    Obj,
     accumulators_to_data,
     read_accumulators,
-    read_claim,
     settlement_to_data,
 )
-from yibao.io.request import check_covered
+from yibao.io.request import SettleRequest, check_covered, read_settle_request
+
+# the one request and its reader live in yibao.io.request; named here for the callers
+__all__ = [
+    "SettleOutcome",
+    "SettleRequest",
+    "accumulators_of",
+    "get_settlement",
+    "parts_of",
+    "pre_settle",
+    "read_settle_request",
+    "reverse_claim",
+    "settle_claim",
+    "settlement_journal_id",
+    "settlement_owner",
+    "settlements_of",
+]
 from yibao.ledger.postings import SettlementFacts, reversal, settlement_journal
 from yibao.policy.catalogue_registry import CatalogueRegistry, claim_catalogue
 from yibao.policy.errors import PolicyError
@@ -44,15 +58,7 @@ from yibao.store import tables as t
 from yibao.store.settle_sql import NewSettlement, Snapshot
 from yibao.types import AssistanceCategory, Level, PersonType, Scheme, Sex
 
-REQUEST_KEYS = frozenset({"person_id", "claim"})
 _PART_FIELDS = tuple(f.name for f in fields(Parts))
-
-
-@dataclass(frozen=True, slots=True)
-class SettleRequest:
-    person_id: str
-    claim: Claim
-    level_stated: bool = True  # False: the provider's registered level applies
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,29 +67,6 @@ class SettleOutcome:
 
     data: dict[str, Any]
     replayed: bool = False
-
-
-def read_settle_request(body: object) -> SettleRequest:
-    """``{"person_id": …, "claim": {id, provider, visit, …}}`` checked strictly.
-
-    The claim's ``level`` and ``region`` may be left out: they are the provider's, from the
-    registry; when given they must agree with it (checked when settling)."""
-    o = Obj(body, "request", REQUEST_KEYS)
-    person_id = o.text("person_id")
-    raw = o.raw("claim")
-    c = Obj(raw, "claim", frozenset(raw) if isinstance(raw, dict) else frozenset())
-    for key in ("id", "provider"):
-        c.raw(key)  # the idempotency key must be given, never defaulted
-    level_stated = not isinstance(raw, dict) or "level" in raw
-    if not level_stated:
-        assert isinstance(raw, dict)
-        raw = {**raw, "level": Level.L1.value}  # replaced by the registered level
-    claim = read_claim(raw, "claim")
-    if not claim.claim_id.strip() or len(claim.claim_id) > 60:
-        raise InputError("claim.id: must be 1 to 60 characters")
-    if not claim.provider_id.strip() or len(claim.provider_id) > 40:
-        raise InputError("claim.provider: must be 1 to 40 characters")
-    return SettleRequest(person_id, claim, level_stated)
 
 
 def _stored(row: Any) -> dict[str, Any]:

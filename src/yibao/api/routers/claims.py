@@ -10,6 +10,7 @@ from yibao.api import authz
 from yibao.api.auth import Principal
 from yibao.api.routers.common import PrincipalDep, actor
 from yibao.api.schemas import ReverseIn, SettleIn, SettlementOut
+from yibao.io.request import SettleRequest, read_settle_request
 from yibao.service import settlement
 from yibao.service.context import Context
 
@@ -22,8 +23,8 @@ def router(ctx: Context, principal: PrincipalDep) -> APIRouter:
     api = APIRouter(tags=["claims"])
     Auth = Annotated[Principal, Depends(principal)]
 
-    def request(p: Principal, body: SettleIn) -> settlement.SettleRequest:
-        return authz.authorise_claim(ctx, p, settlement.read_settle_request(body.data()))
+    def request(p: Principal, body: SettleIn) -> SettleRequest:
+        return authz.authorise_claim(ctx, p, read_settle_request(body.data()))
 
     @api.post("/claims/settle", status_code=201, response_model=SettlementOut, responses=REPLAYED)
     def settle_claim(body: SettleIn, p: Auth) -> JSONResponse:

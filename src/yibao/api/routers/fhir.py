@@ -12,6 +12,7 @@ from yibao.api import fhir as res
 from yibao.api.auth import Principal
 from yibao.api.routers.common import PrincipalDep, actor
 from yibao.api.schemas import FhirClaimIn, FhirResource
+from yibao.io.request import read_settle_request
 from yibao.service import registration, settlement
 from yibao.service.context import Context, NotFound
 
@@ -28,7 +29,7 @@ def router(ctx: Context, principal: PrincipalDep) -> APIRouter:
     def fhir_claim(body: FhirClaimIn, p: Auth) -> JSONResponse:
         """Submit a FHIR Claim; the answer is a ClaimResponse with adjudication per part."""
         raw = res.read_fhir_claim(body.model_dump(mode="json", exclude_unset=True))
-        req = authz.authorise_claim(ctx, p, settlement.read_settle_request(raw))
+        req = authz.authorise_claim(ctx, p, read_settle_request(raw))
         out = settlement.settle_claim(ctx, req, actor(p))
         return JSONResponse(
             res.claim_response(out.data, out.data["insured_region"]),
