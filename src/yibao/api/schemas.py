@@ -610,3 +610,31 @@ class FhirClaimIn(Out):
         },
     )
     resourceType: Text = Field(examples=["Claim"])
+
+
+class FhirEntry(Out):
+    fullUrl: str = Field(examples=["ExplanationOfBenefit/1"])
+    resource: FhirResource
+
+
+class FhirBundle(Out):
+    """A FHIR searchset Bundle 检索结果."""
+
+    resourceType: str = Field(examples=["Bundle"])
+    type: str = Field(examples=["searchset"])
+    total: int
+    entry: list[FhirEntry]
+
+
+class FhirIssue(Out):
+    severity: str = Field(examples=["error"])
+    code: str = Field(description="issue type: invalid, login, forbidden, not-found, conflict")
+    diagnostics: str
+    expression: list[str] | None = None
+
+
+class OperationOutcome(Out):
+    """A FHIR error (the FHIR endpoints' error body)."""
+
+    resourceType: str = Field(examples=["OperationOutcome"])
+    issue: list[FhirIssue]

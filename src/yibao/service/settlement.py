@@ -42,6 +42,9 @@ __all__ = [
     "reverse_claim",
     "settle_claim",
     "settlement_journal_id",
+    "settlement_key",
+    "settlement_keys_of",
+    "settlement_number",
     "settlement_owner",
     "settlements_of",
 ]
@@ -298,6 +301,38 @@ def get_settlement(
             f"{provider_id}/{claim_no}",
         )
         return _stored(row)
+
+
+def settlement_number(ctx: Context, provider_id: str, claim_no: str) -> int | None:
+    """The stored settlement's number (its FHIR resource id), if it is stored."""
+    with ctx.engine.connect() as conn:
+        row = repo.settlement_by_key(conn, provider_id, claim_no)
+        conn.rollback()
+    return None if row is None else int(row.settlement_id)
+
+
+def settlement_key(ctx: Context, number: int) -> tuple[str, str] | None:
+    """(provider, claim number) of the stored settlement ``number``."""
+    s = t.settlements.c
+    with ctx.engine.connect() as conn:
+        row = conn.execute(
+            select(s.provider_id, s.claim_no).where(s.settlement_id == number)
+        ).first()
+        conn.rollback()
+    return None if row is None else (row.provider_id, row.claim_no)
+
+
+def settlement_keys_of(ctx: Context, person_id: str) -> list[tuple[str, str]]:
+    """(provider, claim number) of the person's stored settlements, oldest first."""
+    s = t.settlements.c
+    with ctx.engine.connect() as conn:
+        rows = conn.execute(
+            select(s.provider_id, s.claim_no)
+            .where(s.person_id == person_id)
+            .order_by(s.settlement_id)
+        ).all()
+        conn.rollback()
+    return [(r.provider_id, r.claim_no) for r in rows]
 
 
 def settlement_owner(ctx: Context, provider_id: str, claim_no: str) -> tuple[str, str] | None:
