@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from yibao.api.auth import Principal, Role
+from yibao.io.request import SettleRequest
 from yibao.service import registration, settlement
 from yibao.service.context import Context, NotFound
 
@@ -56,9 +57,7 @@ def may_read_region(p: Principal, region: str) -> None:
     raise Denied(f"region {region}")
 
 
-def authorise_claim(
-    ctx: Context, p: Principal, req: settlement.SettleRequest
-) -> settlement.SettleRequest:
+def authorise_claim(ctx: Context, p: Principal, req: SettleRequest) -> SettleRequest:
     """The request as ``p`` may settle it (a provider's claims are in its own region)."""
     if p.role is Role.PROVIDER:
         c = req.claim

@@ -18,10 +18,11 @@ from collections.abc import Callable, Coroutine
 from pathlib import Path
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, Depends, HTTPException
+from fastapi import APIRouter, Depends, HTTPException
 
 from yibao.api import authz
 from yibao.api.auth import Principal, Role
+from yibao.api.schemas import CaseImportIn, CaseOut, CasesOpenedOut, CreditOut, DecisionIn
 from yibao.errors import InputError
 from yibao.io.records import Obj
 from yibao.ledger.model import Fund
@@ -46,12 +47,12 @@ def router(ctx: Context, principal: Callable[..., Coroutine[Any, Any, Principal]
     may_read_case = authz.may_read_case
     may_decide = authz.may_decide_case
 
-    @api.post("/cases/import", status_code=201)
-    def import_cases(body: Annotated[dict[str, Any], Body(...)], p: Auth) -> dict[str, Any]:
+    @api.post("/cases/import", status_code=201, response_model=CasesOpenedOut)
+    def import_cases(body: CaseImportIn, p: Auth) -> dict[str, Any]:
         """Open one case per provider from rule hits (the rows of ``hits.parquet``)."""
         if p.role not in (Role.ADMIN, Role.STAFF):
             raise _deny("importing cases")
-        o = Obj(body, "import", IMPORT_KEYS)
+        o = Obj(body.data(), "import", IMPORT_KEYS)
         if o.has("path") == o.has("hits"):
             raise InputError("import: give exactly one of hits and path")
         kw: dict[str, Any] = {
@@ -73,7 +74,7 @@ def router(ctx: Context, principal: Callable[..., Coroutine[Any, Any, Principal]
             raise _deny(str(e)) from None
         return {"opened": opened}
 
-    @api.get("/cases")
+    @api.get("/cases", response_model=list[CaseOut])
     def list_cases(
         p: Auth,
         region: str | None = None,
@@ -83,7 +84,7 @@ def router(ctx: Context, principal: Callable[..., Coroutine[Any, Any, Principal]
         region, provider_id = authz.case_scope(p, region, provider_id)
         return cases.list_cases(ctx, region=region, provider_id=provider_id, status=status)
 
-    @api.get("/cases/{case_id}")
+    @api.get("/cases/{case_id}", response_model=CaseOut)
     def read_case(case_id: str, p: Auth) -> dict[str, Any]:
         if p.role is Role.INSURED:
             raise _deny("supervision cases")
@@ -97,28 +98,22 @@ def router(ctx: Context, principal: Callable[..., Coroutine[Any, Any, Principal]
         may_decide(p, region)
         return cases.transition(ctx, case_id, action, body, actor(p))
 
-    @api.post("/cases/{case_id}/review")
-    def review_case(
-        case_id: str, body: Annotated[dict[str, Any], Body(...)], p: Auth
-    ) -> dict[str, Any]:
+    @api.post("/cases/{case_id}/review", response_model=CaseOut)
+    def review_case(case_id: str, body: DecisionIn, p: Auth) -> dict[str, Any]:
         """open → under_review."""
-        return decide(case_id, "review", body, p)
+        return decide(case_id, "review", body.data(), p)
 
-    @api.post("/cases/{case_id}/confirm")
-    def confirm_case(
-        case_id: str, body: Annotated[dict[str, Any], Body(...)], p: Auth
-    ) -> dict[str, Any]:
+    @api.post("/cases/{case_id}/confirm", response_model=CaseOut)
+    def confirm_case(case_id: str, body: DecisionIn, p: Auth) -> dict[str, Any]:
         """under_review → confirmed, with the clawback journal; again: the stored case."""
-        return decide(case_id, "confirm", body, p)
+        return decide(case_id, "confirm", body.data(), p)
 
-    @api.post("/cases/{case_id}/dismiss")
-    def dismiss_case(
-        case_id: str, body: Annotated[dict[str, Any], Body(...)], p: Auth
-    ) -> dict[str, Any]:
+    @api.post("/cases/{case_id}/dismiss", response_model=CaseOut)
+    def dismiss_case(case_id: str, body: DecisionIn, p: Auth) -> dict[str, Any]:
         """open or under_review → dismissed."""
-        return decide(case_id, "dismiss", body, p)
+        return decide(case_id, "dismiss", body.data(), p)
 
-    @api.get("/providers/{provider_id}/credit")
+    @api.get("/providers/{provider_id}/credit", response_model=CreditOut)
     def provider_credit(provider_id: str, p: Auth) -> dict[str, Any]:
         """The provider's credit score (信用评价) from its closed cases."""
         if p.role is Role.INSURED or (p.role is Role.PROVIDER and p.provider_id != provider_id):

@@ -83,6 +83,18 @@ ERROR_RESPONSES: Final[dict[int | str, dict[str, Any]]] = {
     }.items()
 }
 
+
+def _fhir_errors() -> dict[int | str, dict[str, Any]]:
+    from yibao.api.schemas import OperationOutcome
+
+    return {
+        status: {"model": OperationOutcome, "description": f"{spec['description']} (FHIR)"}
+        for status, spec in ERROR_RESPONSES.items()
+    }
+
+
+FHIR_ERRORS: Final = _fhir_errors()
+
 bearer = HTTPBearer(
     auto_error=False,
     scheme_name="bearer",
@@ -93,18 +105,55 @@ api_key_header = APIKeyHeader(
 )
 
 
-def _respond(status: int, message: str, headers: dict[str, str] | None = None) -> JSONResponse:
-    return JSONResponse(error_body(status, message), status_code=status, headers=headers)
+def _respond(
+    request: Request, status: int, message: str, headers: dict[str, str] | None = None
+) -> JSONResponse:
+    """The error body; under ``/fhir/`` the same as a FHIR OperationOutcome."""
+    body = error_body(status, message)
+    if request.url.path.startswith("/fhir/"):
+        from yibao.api.fhir import operation_outcome
+
+        outcome = operation_outcome(status, message, body["field"])
+        return JSONResponse(
+            outcome, status_code=status, headers=headers, media_type="application/fhir+json"
+        )
+    return JSONResponse(body, status_code=status, headers=headers)
+
+
+_UNION_TAGS: Final = frozenset({"str", "int", "bool", "float", "list", "dict"})
+
+
+def _loc_path(loc: tuple[Any, ...]) -> str:
+    """A Pydantic error location as the field path of the error body: ``claim.lines[0].code``.
+
+    >>> _loc_path(("body", "claim", "lines", 0, "amount", "str"))
+    'claim.lines[0].amount'
+    """
+    skip = {"body", "path", "query", "header"}
+    path = ""
+    for i, part in enumerate(loc):
+        if isinstance(part, int):
+            path += f"[{part}]"
+        elif not (i == 0 and part in skip) and part not in _UNION_TAGS:
+            path += f".{part}" if path else str(part)
+    return path or "request"
 
 
 def _validation_message(e: RequestValidationError) -> str:
+    """The first validation error as one line ``field: what is wrong``."""
     errors = e.errors()
     if not errors:
         return "request: invalid"
     first = errors[0]
-    skip = ("body", "path", "query", "header")
-    loc = [str(x) for x in first.get("loc", ()) if x not in skip]
-    return f"{'.'.join(loc) or 'request'}: {first.get('msg', 'invalid')}"
+    path = _loc_path(tuple(first.get("loc", ())))
+    kind = first.get("type", "")
+    if kind == "missing":
+        return f"{path}: missing (required)"
+    if kind == "extra_forbidden":
+        return f"{path}: unknown field"
+    if kind in ("json_invalid", "model_attributes_type", "dict_type"):
+        return f"{path}: expected a JSON object of fields"
+    return f"{path}: {first.get('msg', 'invalid')}, got {first.get('input')!r}"
 
 
 # the most specific class wins (Starlette looks handlers up along the exception's MRO)
@@ -118,8 +167,8 @@ STATUS_OF: Final[tuple[tuple[type[Exception], int], ...]] = (
 
 
 def _answer(status: int) -> Callable[[Request, Exception], JSONResponse]:
-    def handle(_: Request, e: Exception) -> JSONResponse:
-        return _respond(status, str(e))
+    def handle(request: Request, e: Exception) -> JSONResponse:
+        return _respond(request, status, str(e))
 
     return handle
 
@@ -130,13 +179,13 @@ def install_errors(app: FastAPI) -> None:
         app.add_exception_handler(exc, _answer(status))
 
     @app.exception_handler(RequestValidationError)
-    def _invalid(_: Request, e: RequestValidationError) -> JSONResponse:
-        return _respond(400, _validation_message(e))
+    def _invalid(request: Request, e: RequestValidationError) -> JSONResponse:
+        return _respond(request, 400, _validation_message(e))
 
     @app.exception_handler(HTTPException)
-    def _http(_: Request, e: HTTPException) -> JSONResponse:
+    def _http(request: Request, e: HTTPException) -> JSONResponse:
         headers = dict(e.headers) if e.headers else None
-        return _respond(e.status_code, str(e.detail), headers)
+        return _respond(request, e.status_code, str(e.detail), headers)
 
 
 def install_docs(app: FastAPI) -> None:

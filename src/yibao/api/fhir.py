@@ -1,5 +1,12 @@
 """The HL7 FHIR R4B facade: Claim → our claim; settlement → ClaimResponse and
-ExplanationOfBenefit (accumulators as benefitBalance); enrollment → Coverage."""
+ExplanationOfBenefit (accumulators as benefitBalance); enrollment → Coverage.
+
+A settlement's ClaimResponse and ExplanationOfBenefit share its id (the stored settlement
+number), read at ``/fhir/ClaimResponse/{id}`` and ``/fhir/ExplanationOfBenefit/{id}``. The
+adjudication is given for the claim (every part, by national interface code) and per line
+(``item.adjudication``: the line's amount and its split by the catalogue). Errors are
+OperationOutcome resources; ``/fhir/metadata`` is the CapabilityStatement.
+"""
 
 from __future__ import annotations
 
@@ -13,6 +20,7 @@ from fhir.resources.R4B.claim import Claim as FhirClaim
 from fhir.resources.R4B.claimresponse import ClaimResponse
 from fhir.resources.R4B.coverage import Coverage
 from fhir.resources.R4B.explanationofbenefit import ExplanationOfBenefit
+from fhir.resources.R4B.operationoutcome import OperationOutcome
 from pydantic import ValidationError
 
 from yibao.errors import InputError
@@ -125,13 +133,47 @@ def _adjudication(parts: Mapping[str, Any]) -> list[dict[str, Any]]:
     ]
 
 
-def claim_response(s: Mapping[str, Any], insurer_region: str) -> dict[str, Any]:
-    """ClaimResponse with the settlement parts as adjudication (by national interface code)."""
+# a line's split (national interface codes where one exists): amount, full self-pay,
+# over-limit self-pay, class-B pre-self-pay, policy scope
+_LINE_PARTS = (
+    ("amount", "det_item_fee_sumamt"),
+    ("full_selfpay", "fulamt_ownpay_amt"),
+    ("over_limit", "overlmt_selfpay"),
+    ("preself", "preselfpay_amt"),
+    ("scope", "inscp_scp_amt"),
+)
+
+
+def _items(s: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """Line-level adjudication: one item per bill line, in line order (sequence from 1)."""
+    out = []
+    for seq, line in enumerate(s.get("lines") or [], 1):
+        adjudication = [
+            {
+                "category": {"coding": [{"system": PART_SYSTEM, "code": code, "display": name}]},
+                "amount": _money(line[name]),
+            }
+            for name, code in _LINE_PARTS
+        ]
+        if line.get("reason"):
+            adjudication[0]["reason"] = {"text": str(line["reason"])}
+        out.append({"itemSequence": seq, "adjudication": adjudication})
+    return out
+
+
+def claim_response(
+    s: Mapping[str, Any], insurer_region: str, resource_id: str | None = None
+) -> dict[str, Any]:
+    """ClaimResponse with the settlement parts as adjudication (by national interface code)
+    and each line's split as item adjudication."""
     parts = s["parts"]
     visit_type = _TYPES.get(str(s.get("visit", "")), "institutional")
+    items = _items(s)
     cr = ClaimResponse.model_validate(
         {
             "resourceType": "ClaimResponse",
+            **({"id": resource_id} if resource_id else {}),
+            **({"item": items} if items else {}),
             "status": "active",
             "type": {"coding": [{"system": CLAIM_TYPE, "code": visit_type}]},
             "use": "preauthorization" if s.get("status") == "pre-settled" else "claim",
@@ -168,9 +210,11 @@ def _balance(name: str, allowed: str, used: str | None = None) -> dict[str, Any]
     return {"category": {"coding": [{"system": PART_SYSTEM, "code": name}]}, "financial": [fin]}
 
 
-def explanation_of_benefit(s: Mapping[str, Any], insurer_region: str) -> dict[str, Any]:
-    """EOB: the adjudication per part, and the year's accumulators after the claim as
-    benefitBalance (amounts used so far; the account balance as allowed money)."""
+def explanation_of_benefit(
+    s: Mapping[str, Any], insurer_region: str, resource_id: str | None = None
+) -> dict[str, Any]:
+    """EOB: the adjudication per part and per line, and the year's accumulators after the
+    claim as benefitBalance (amounts used so far; the account balance as allowed money)."""
     after = s["after"]
     balances = (
         [_balance(f"pool.{visit}.scope", "0", p["scope"]) for visit, p in after["pools"].items()]
@@ -179,9 +223,20 @@ def explanation_of_benefit(s: Mapping[str, Any], insurer_region: str) -> dict[st
         + [_balance("account_balance", after["account_balance"])]
     )
     visit_type = _TYPES.get(str(s.get("visit", "")), "institutional")
+    items = [
+        {
+            "sequence": it["itemSequence"],
+            "productOrService": {"coding": [{"code": line["code"]}]},
+            "net": _money(line["amount"]),
+            "adjudication": it["adjudication"],
+        }
+        for it, line in zip(_items(s), s.get("lines") or [], strict=True)
+    ]
     eob = ExplanationOfBenefit.model_validate(
         {
             "resourceType": "ExplanationOfBenefit",
+            **({"id": resource_id} if resource_id else {}),
+            **({"item": items} if items else {}),
             "status": "active" if s.get("status") == "settled" else "cancelled",
             "type": {"coding": [{"system": CLAIM_TYPE, "code": visit_type}]},
             "use": "claim",
@@ -225,3 +280,69 @@ def coverage(
         }
     )
     return _dump(cov)
+
+
+# HTTP status → OperationOutcome issue type (http://hl7.org/fhir/issue-type)
+_ISSUE_TYPES = {
+    400: "invalid",
+    401: "login",
+    403: "forbidden",
+    404: "not-found",
+    409: "conflict",
+}
+
+
+def operation_outcome(status: int, message: str, field: str | None) -> dict[str, Any]:
+    """An error as a FHIR OperationOutcome: one issue, its type from the HTTP status."""
+    issue: dict[str, Any] = {
+        "severity": "error",
+        "code": _ISSUE_TYPES.get(status, "exception"),
+        "diagnostics": message,
+    }
+    if field:
+        issue["expression"] = [field]
+    return _dump(
+        OperationOutcome.model_validate({"resourceType": "OperationOutcome", "issue": [issue]})
+    )
+
+
+def capability_statement(version: str, today: date) -> dict[str, Any]:
+    """What the facade serves (``/fhir/metadata``): resources, interactions, searches."""
+    from fhir.resources.R4B.capabilitystatement import CapabilityStatement
+
+    def resource(kind: str, interactions: list[str], search: list[str]) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "type": kind,
+            "interaction": [{"code": code} for code in interactions],
+        }
+        if search:
+            out["searchParam"] = [{"name": n, "type": "reference"} for n in search]
+        return out
+
+    cs = CapabilityStatement.model_validate(
+        {
+            "resourceType": "CapabilityStatement",
+            "status": "active",
+            "date": today.isoformat(),
+            "kind": "instance",
+            "software": {"name": "yibao", "version": version},
+            "implementation": {"description": "yibao FHIR R4B facade (医保结算)"},
+            "fhirVersion": "4.3.0",
+            "format": ["json"],
+            "rest": [
+                {
+                    "mode": "server",
+                    "security": {
+                        "description": "an API key as a bearer token or in X-API-Key",
+                    },
+                    "resource": [
+                        resource("Claim", ["create"], []),
+                        resource("ClaimResponse", ["read", "search-type"], ["patient"]),
+                        resource("ExplanationOfBenefit", ["read", "search-type"], ["patient"]),
+                        resource("Coverage", ["read"], []),
+                    ],
+                }
+            ],
+        }
+    )
+    return _dump(cs)

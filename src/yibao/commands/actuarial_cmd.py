@@ -4,8 +4,6 @@ projection and provincial pooling. The shell: reads files, calls the pure core, 
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 import time
 from datetime import date
 from importlib import resources
@@ -64,15 +62,9 @@ def _write_parquet(path: Path, columns: dict[str, list[Any]]) -> None:
     import pyarrow as pa
     import pyarrow.parquet as pq
 
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    os.close(fd)
-    try:
-        pq.write_table(pa.table(columns), tmp)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    from yibao.io.output import atomic_write
+
+    atomic_write(path, lambda tmp: pq.write_table(pa.table(columns), tmp))
 
 
 def _load(

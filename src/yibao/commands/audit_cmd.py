@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import json
-import os
-import shutil
-import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -53,24 +51,19 @@ def _write_outputs(out: Path, files: dict[str, Any]) -> None:
     import pyarrow as pa
     import pyarrow.parquet as pq
 
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(dir=out.parent, prefix=f".{out.name}."))
-    try:
-        for name, value in files.items():
-            if isinstance(value, str):
-                (tmp / name).write_text(value, encoding="utf-8")
-            else:
-                table = (
-                    value
-                    if isinstance(value, pa.Table)
-                    else pa.Table.from_pandas(value, preserve_index=False)
-                )
-                pq.write_table(table, tmp / name)
-        out.mkdir(exist_ok=True)
-        for name in files:
-            os.replace(tmp / name, out / name)
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
+    from yibao.io.output import write_all
+
+    def writer(value: Any) -> Callable[[Path], object]:
+        if isinstance(value, str):
+            return lambda tmp: tmp.write_text(value, encoding="utf-8")
+        table = (
+            value
+            if isinstance(value, pa.Table)
+            else pa.Table.from_pandas(value, preserve_index=False)
+        )
+        return lambda tmp: pq.write_table(table, tmp)
+
+    write_all(out, {name: writer(value) for name, value in files.items()})
 
 
 @audit_app.command("run")

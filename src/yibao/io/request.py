@@ -1,8 +1,13 @@
-"""A settlement request from files: person, claim and the year so far, checked and settled.
+"""The settlement request (结算请求): one :class:`SettleRequest` for the API, the web console,
+the CLI and the scenario runner.
 
-Shared by ``yibao settle`` (and later the API): it reads plain data with the strict readers
-of :mod:`yibao.io.records`, settles the history (earlier claims of the year) to build the
-accumulators, and settles the claim. Every problem is a one-line
+A request is a person and a claim. The API and the console name a stored person
+(:func:`read_settle_request`); ``yibao settle`` and scenario files give the person's data, the
+earlier claims of the year and the totals so far (:func:`read_request`, a :class:`FileRequest`
+around the same :class:`SettleRequest`). Both read plain data with the strict readers of
+:mod:`yibao.io.records`, and both settle across regions the same way: the treatment region's
+catalogue and policy, the insured region's policy, the route from
+:func:`yibao.settle.route.routed`. Every problem is a one-line
 :class:`~yibao.errors.InputError` naming the file and the field.
 """
 
@@ -13,7 +18,7 @@ from dataclasses import dataclass, replace
 from datetime import date
 
 from yibao.errors import InputError
-from yibao.io.records import PersonInput, read_accumulators, read_claim, read_person
+from yibao.io.records import Obj, PersonInput, read_accumulators, read_claim, read_person
 from yibao.policy.catalogue_registry import (
     CatalogueRegistry,
     claim_catalogue,
@@ -26,20 +31,60 @@ from yibao.purchasing.agreements import AgreementBook
 from yibao.settle.engine import Settlement, settle
 from yibao.settle.model import Accumulators, Claim, Person
 from yibao.settle.route import routed
+from yibao.types import Level
 
 HISTORY_KEYS = frozenset({"accumulators", "claims"})
 
 
+REQUEST_KEYS = frozenset({"person_id", "claim"})
+
+
 @dataclass(frozen=True, slots=True)
 class SettleRequest:
-    """A person, the claim to settle, earlier claims of the year and the starting totals."""
+    """A claim of a person: what every entry point settles."""
+
+    person_id: str
+    claim: Claim
+    level_stated: bool = True  # False: the provider's registered level applies
+
+
+def read_settle_request(body: object) -> SettleRequest:
+    """``{"person_id": …, "claim": {id, provider, visit, …}}`` checked strictly.
+
+    The claim's ``level`` and ``region`` may be left out: they are the provider's, from the
+    registry; when given they must agree with it (checked when settling)."""
+    o = Obj(body, "request", REQUEST_KEYS)
+    person_id = o.text("person_id")
+    raw = o.raw("claim")
+    c = Obj(raw, "claim", frozenset(raw) if isinstance(raw, dict) else frozenset())
+    for key in ("id", "provider"):
+        c.raw(key)  # the idempotency key must be given, never defaulted
+    level_stated = not isinstance(raw, dict) or "level" in raw
+    if not level_stated:
+        assert isinstance(raw, dict)
+        raw = {**raw, "level": Level.L1.value}  # replaced by the registered level
+    claim = read_claim(raw, "claim")
+    if not claim.claim_id.strip() or len(claim.claim_id) > 60:
+        raise InputError("claim.id: must be 1 to 60 characters")
+    if not claim.provider_id.strip() or len(claim.provider_id) > 40:
+        raise InputError("claim.provider: must be 1 to 40 characters")
+    return SettleRequest(person_id, claim, level_stated)
+
+
+@dataclass(frozen=True, slots=True)
+class FileRequest:
+    """A request from files: the person's data, earlier claims of the year, the totals."""
 
     person: Person
-    claim: Claim
+    request: SettleRequest
     history: tuple[Claim, ...]
     start: Accumulators
     labels: Mapping[str, str]  # claim id → where it came from, for error messages
     person_where: str = "person"
+
+    @property
+    def claim(self) -> Claim:
+        return self.request.claim
 
 
 def _as_mapping(data: object) -> Mapping[str, object]:
@@ -55,7 +100,7 @@ def read_request(
     claim_where: str = "claim",
     history_where: str = "history",
     region: str = "",
-) -> SettleRequest:
+) -> FileRequest:
     """Parse the three inputs. ``history_data`` is a list of earlier claims, or a mapping
     with ``accumulators`` (the totals so far) and/or ``claims``."""
     claim = read_claim(claim_data, claim_where)
@@ -107,7 +152,8 @@ def read_request(
             history.append(c)
     if given.account_balance is not None:
         start = replace(start, account_balance=given.account_balance)
-    return SettleRequest(person, claim, tuple(history), start, labels, person_where)
+    request = SettleRequest(person.person_id, claim)
+    return FileRequest(person, request, tuple(history), start, labels, person_where)
 
 
 def _first_day(chain: PolicyChain) -> date | None:
@@ -123,7 +169,7 @@ def check_covered(chain: PolicyChain, day: date, where: str) -> None:
         raise InputError(f"{where}: {day} is outside every version of policy {chain.id}{since}")
 
 
-def _check_enrolled(req: SettleRequest, claim: Claim, where: str) -> None:
+def _check_enrolled(req: FileRequest, claim: Claim, where: str) -> None:
     p, day = req.person, claim.settle_date
     if (p.enrolled_from and day < p.enrolled_from) or (p.enrolled_to and day > p.enrolled_to):
         raise InputError(
@@ -146,7 +192,7 @@ def _treatment_chain(claim: Claim, insured: PolicyChain, packs: PackRegistry) ->
 
 
 def settle_request(
-    req: SettleRequest,
+    req: FileRequest,
     chain: PolicyChain,
     packs: PackRegistry | None = None,
     catalogues: CatalogueRegistry | None = None,

@@ -11,8 +11,6 @@ them; otherwise the year itself (a simulation convenience, said so in the output
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
@@ -26,6 +24,7 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from yibao.errors import InputError
+from yibao.io.output import write_all
 from yibao.jobs.settle_year import settle_year
 from yibao.money import Fen, div_half_up, ratio_units
 from yibao.payment.dip import Catalogue, DipParams, build_catalogue, per_capita
@@ -496,24 +495,13 @@ def run_drg(
 def write_outputs(out: Path, files: dict[str, bytes | pa.Table]) -> list[Path]:
     """Write every output to a temporary file first, then rename them all into place, so
     that a failure leaves no half-written file (only complete earlier outputs)."""
-    out.mkdir(parents=True, exist_ok=True)
-    staged: list[tuple[str, Path]] = []
-    try:
-        for name, content in files.items():
-            fd, tmp_name = tempfile.mkstemp(dir=out, prefix=f".{name}.", suffix=".tmp")
-            os.close(fd)
-            staged.append((name, Path(tmp_name)))
-            if isinstance(content, pa.Table):
-                pq.write_table(content, tmp_name)
-            else:
-                Path(tmp_name).write_bytes(content)
-        for name, staged_path in staged:
-            os.replace(staged_path, out / name)
-    except BaseException:
-        for _, staged_path in staged:
-            staged_path.unlink(missing_ok=True)
-        raise
-    return [out / name for name in files]
+
+    def writer(content: bytes | pa.Table) -> Callable[[Path], object]:
+        if isinstance(content, pa.Table):
+            return lambda tmp: pq.write_table(content, tmp)
+        return lambda tmp: tmp.write_bytes(content)
+
+    return write_all(out, {name: writer(content) for name, content in files.items()})
 
 
 def to_json(data: object) -> bytes:

@@ -18,6 +18,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from yibao.errors import InputError
+from yibao.io.output import atomic_write
 from yibao.policy.catalogue import Catalogue
 from yibao.policy.registry import PackRegistry
 from yibao.settle.batch import catalogue_table, split_lines
@@ -206,9 +207,7 @@ ATTRIBUTES = ("scheme", "person_type", "visit_type", "level", "route", "insured_
 
 def write_settlements(table: pa.Table, path: Path) -> None:
     """Write atomically: a temporary file renamed over the target."""
-    tmp = path.with_suffix(".parquet.tmp")
-    pq.write_table(table, tmp)
-    tmp.replace(path)
+    atomic_write(path, lambda tmp: pq.write_table(table, tmp))
 
 
 def settle_year_spark(

@@ -269,8 +269,11 @@ def _check_header(source: str, line: int, header: list[str]) -> None:
         raise InputError(f"{source}: row {line}: duplicate column(s) {', '.join(duplicated)}")
 
 
-def parse_catalogue_csv(text: str, source: str) -> dict[str, CatalogueItem]:
-    """Items of a catalogue CSV text, strictly checked; ``source`` names it in errors."""
+def parse_catalogue_csv(text: str, source: str, national: bool = False) -> dict[str, CatalogueItem]:
+    """Items of a catalogue CSV text, strictly checked; ``source`` names it in errors.
+
+    ``national``: real (non-synthetic) drug and consumable codes must have the national
+    code structure (:func:`national_code_problem`)."""
     header_line, header, records = _records(text.splitlines(), source)
     _check_header(source, header_line, header)
     items: dict[str, CatalogueItem] = {}
@@ -282,6 +285,9 @@ def parse_catalogue_csv(text: str, source: str) -> dict[str, CatalogueItem]:
             )
         row = _Row(source, line, dict(zip(header, cells, strict=True)))
         item = _item(row)
+        problem = national_code_problem(item.kind, item.code) if national else None
+        if problem and not item.synthetic:
+            raise row.fail("code", problem)
         if item.code in items:
             raise row.fail("code", f"duplicate code, first seen in row {first_seen[item.code]}")
         items[item.code] = item
@@ -297,6 +303,38 @@ def load_catalogue_csv(path: Path, region: str, name: str | None = None) -> Cata
         raise InputError(f"{path}: cannot read catalogue: {e.strerror}") from None
     items = parse_catalogue_csv(text, str(path))
     return Catalogue(region, name or path.stem, str(path), MappingProxyType(items))
+
+
+# Structure of the national codes (国家医保编码), policy-facts-2.md §9 "Codes": drugs X.. (23
+# characters, western medicines) or Z.. (20, Chinese patent medicines); consumables C.. (20,
+# or 27 with the serial part). Service-item codes have no documented length here, so they are
+# not checked. Lengths are data, to change when a later edition changes them.
+NATIONAL_CODES: Final[dict[ItemKind, dict[str, tuple[int, ...]]]] = {
+    ItemKind.DRUG: {"X": (23,), "Z": (20,)},
+    ItemKind.CONSUMABLE: {"C": (20, 27)},
+}
+
+
+def national_code_problem(kind: ItemKind, code: str) -> str | None:
+    """Why ``code`` is not a national code of ``kind``, or None.
+
+    >>> national_code_problem(ItemKind.DRUG, "X" + "A" * 22) is None
+    True
+    >>> national_code_problem(ItemKind.CONSUMABLE, "C123")
+    'a national consumable code is C + 19 or 26 characters, got 4 characters'
+    """
+    formats = NATIONAL_CODES.get(kind)
+    if formats is None:
+        return None
+    lengths = formats.get(code[:1])
+    if lengths is None:
+        return f"a national {kind.value} code starts with {' or '.join(formats)}"
+    if not code.isascii() or not code.isalnum():
+        return f"a national {kind.value} code has letters and digits only"
+    if len(code) not in lengths:
+        rest = " or ".join(str(n - 1) for n in lengths)
+        return f"a national {kind.value} code is {code[0]} + {rest} characters, got {len(code)} characters"
+    return None
 
 
 @cache

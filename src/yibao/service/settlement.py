@@ -24,15 +24,32 @@ from sqlalchemy import select, update
 
 from yibao.errors import InputError
 from yibao.io.records import (
-    Obj,
     accumulators_to_data,
     read_accumulators,
-    read_claim,
     settlement_to_data,
 )
-from yibao.io.request import check_covered
+from yibao.io.request import SettleRequest, check_covered, read_settle_request
+
+# the one request and its reader live in yibao.io.request; named here for the callers
+__all__ = [
+    "SettleOutcome",
+    "SettleRequest",
+    "accumulators_of",
+    "get_settlement",
+    "parts_of",
+    "pre_settle",
+    "read_settle_request",
+    "reverse_claim",
+    "settle_claim",
+    "settlement_journal_id",
+    "settlement_key",
+    "settlement_keys_of",
+    "settlement_number",
+    "settlement_owner",
+    "settlements_of",
+]
 from yibao.ledger.postings import SettlementFacts, reversal, settlement_journal
-from yibao.policy.catalogue_registry import claim_catalogue
+from yibao.policy.catalogue_registry import CatalogueRegistry, claim_catalogue
 from yibao.policy.errors import PolicyError
 from yibao.service.context import SYSTEM, Actor, Conflict, Context, NotFound
 from yibao.settle.engine import Settlement, reverse, settle
@@ -44,15 +61,7 @@ from yibao.store import tables as t
 from yibao.store.settle_sql import NewSettlement, Snapshot
 from yibao.types import AssistanceCategory, Level, PersonType, Scheme, Sex
 
-REQUEST_KEYS = frozenset({"person_id", "claim"})
 _PART_FIELDS = tuple(f.name for f in fields(Parts))
-
-
-@dataclass(frozen=True, slots=True)
-class SettleRequest:
-    person_id: str
-    claim: Claim
-    level_stated: bool = True  # False: the provider's registered level applies
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,29 +70,6 @@ class SettleOutcome:
 
     data: dict[str, Any]
     replayed: bool = False
-
-
-def read_settle_request(body: object) -> SettleRequest:
-    """``{"person_id": …, "claim": {id, provider, visit, …}}`` checked strictly.
-
-    The claim's ``level`` and ``region`` may be left out: they are the provider's, from the
-    registry; when given they must agree with it (checked when settling)."""
-    o = Obj(body, "request", REQUEST_KEYS)
-    person_id = o.text("person_id")
-    raw = o.raw("claim")
-    c = Obj(raw, "claim", frozenset(raw) if isinstance(raw, dict) else frozenset())
-    for key in ("id", "provider"):
-        c.raw(key)  # the idempotency key must be given, never defaulted
-    level_stated = not isinstance(raw, dict) or "level" in raw
-    if not level_stated:
-        assert isinstance(raw, dict)
-        raw = {**raw, "level": Level.L1.value}  # replaced by the registered level
-    claim = read_claim(raw, "claim")
-    if not claim.claim_id.strip() or len(claim.claim_id) > 60:
-        raise InputError("claim.id: must be 1 to 60 characters")
-    if not claim.provider_id.strip() or len(claim.provider_id) > 40:
-        raise InputError("claim.provider: must be 1 to 40 characters")
-    return SettleRequest(person_id, claim, level_stated)
 
 
 def _stored(row: Any) -> dict[str, Any]:
@@ -121,7 +107,11 @@ def _provider(snap: Snapshot, req: SettleRequest) -> tuple[Level, str]:
 
 
 def _compute(
-    ctx: Context, person_id: str, snap: Snapshot, req: SettleRequest
+    ctx: Context,
+    person_id: str,
+    snap: Snapshot,
+    req: SettleRequest,
+    catalogues: CatalogueRegistry,
 ) -> tuple[Person, Claim, Settlement]:
     level, region = _provider(snap, req)
     claim = req.claim
@@ -151,8 +141,15 @@ def _compute(
     )
     acc = replace(acc, account_balance=snap.account_balance)
     try:
-        catalogue = claim_catalogue(claim, ctx.catalogues)
-        s = settle(person, claim, acc, insured, treatment, catalogue, ctx.agreements)
+        s = settle(
+            person,
+            claim,
+            acc,
+            insured,
+            treatment,
+            claim_catalogue(claim, catalogues),
+            ctx.agreements,
+        )
     except PolicyError as e:
         raise InputError(f"claim: {e}") from None
     return person, claim, s
@@ -189,6 +186,7 @@ def settle_claim(ctx: Context, req: SettleRequest, actor: Actor = SYSTEM) -> Set
     claim = req.claim
     sql = settle_sql.statements(ctx.engine)
     ref = f"{claim.provider_id}/{claim.claim_id}"
+    catalogues = ctx.catalogue_registry()  # before the lock: it may read the database
     try:
         with settle_sql.transaction(ctx.engine, write=True) as conn:
             snap = sql.read(
@@ -206,7 +204,7 @@ def settle_claim(ctx: Context, req: SettleRequest, actor: Actor = SYSTEM) -> Set
                 audit = (actor.actor_id, actor.role, "claim.replay", req.person_id, ref)
                 sql.audit_and_commit(conn, audit, repo.now())
                 return SettleOutcome(done, replayed=True)
-            person, claim, s = _compute(ctx, req.person_id, snap, req)
+            person, claim, s = _compute(ctx, req.person_id, snap, req, catalogues)
             j = settlement_journal(
                 settlement_journal_id(claim.provider_id, claim.claim_id), _facts(person, claim, s)
             )
@@ -267,13 +265,14 @@ def pre_settle(ctx: Context, req: SettleRequest, actor: Actor = SYSTEM) -> Settl
     """预结算: the same computation, nothing written; only the audit line is kept."""
     claim = req.claim
     sql = settle_sql.statements(ctx.engine)
+    catalogues = ctx.catalogue_registry()
     with settle_sql.transaction(ctx.engine, write=False) as conn:
         snap = sql.read(
             conn, req.person_id, claim.provider_id, claim.claim_id, claim.settle_date, lock=False
         )
         if snap is None:
             raise NotFound(f"person_id: unknown person {req.person_id!r}")
-        _, claim, s = _compute(ctx, req.person_id, snap, req)
+        _, claim, s = _compute(ctx, req.person_id, snap, req, catalogues)
     with ctx.engine.begin() as c:
         repo.audit(
             c,
@@ -310,6 +309,38 @@ def get_settlement(
             f"{provider_id}/{claim_no}",
         )
         return _stored(row)
+
+
+def settlement_number(ctx: Context, provider_id: str, claim_no: str) -> int | None:
+    """The stored settlement's number (its FHIR resource id), if it is stored."""
+    with ctx.engine.connect() as conn:
+        row = repo.settlement_by_key(conn, provider_id, claim_no)
+        conn.rollback()
+    return None if row is None else int(row.settlement_id)
+
+
+def settlement_key(ctx: Context, number: int) -> tuple[str, str] | None:
+    """(provider, claim number) of the stored settlement ``number``."""
+    s = t.settlements.c
+    with ctx.engine.connect() as conn:
+        row = conn.execute(
+            select(s.provider_id, s.claim_no).where(s.settlement_id == number)
+        ).first()
+        conn.rollback()
+    return None if row is None else (row.provider_id, row.claim_no)
+
+
+def settlement_keys_of(ctx: Context, person_id: str) -> list[tuple[str, str]]:
+    """(provider, claim number) of the person's stored settlements, oldest first."""
+    s = t.settlements.c
+    with ctx.engine.connect() as conn:
+        rows = conn.execute(
+            select(s.provider_id, s.claim_no)
+            .where(s.person_id == person_id)
+            .order_by(s.settlement_id)
+        ).all()
+        conn.rollback()
+    return [(r.provider_id, r.claim_no) for r in rows]
 
 
 def settlement_owner(ctx: Context, provider_id: str, claim_no: str) -> tuple[str, str] | None:

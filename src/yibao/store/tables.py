@@ -8,6 +8,7 @@ from __future__ import annotations
 from sqlalchemy import (
     JSON,
     BigInteger,
+    Boolean,
     Column,
     Date,
     DateTime,
@@ -243,4 +244,37 @@ web_sessions = Table(
     Column("username", ForeignKey("web_users.username"), nullable=False),
     Column("csrf_token", String(64), nullable=False),
     Column("expires_at", DateTime(timezone=True), nullable=False),
+)
+
+# imported catalogues (医保目录): a dated version per region, its items (price cap in fen,
+# ratios as decimal text)
+catalogue_versions = Table(
+    "catalogue_versions",
+    metadata,
+    Column("version_id", Integer, primary_key=True, autoincrement=True),
+    Column("region", String(6), nullable=False),
+    Column("valid_from", Date, nullable=False),
+    Column("name", String(100), nullable=False),
+    Column("source", String(300), nullable=False),
+    Column("items", Integer, nullable=False),
+    Column("imported_at", DateTime(timezone=True), nullable=False),
+    UniqueConstraint("region", "valid_from"),
+)
+
+catalogue_items = Table(
+    "catalogue_items",
+    metadata,
+    Column("version_id", ForeignKey("catalogue_versions.version_id"), primary_key=True),
+    Column("code", String(40), primary_key=True),
+    Column("name", String(200), nullable=False),
+    Column("kind", String(12), nullable=False),
+    Column("item_class", String(1), nullable=False),
+    Column("preself_ratio", String(8), nullable=True),
+    Column("price_cap", BigInteger, nullable=True),
+    Column("sex", String(1), nullable=True),
+    Column("min_age", Integer, nullable=True),
+    Column("max_age", Integer, nullable=True),
+    Column("visit_types", String(100), nullable=True),
+    Column("fund_ratio", String(8), nullable=True),
+    Column("synthetic", Boolean, nullable=False),
 )

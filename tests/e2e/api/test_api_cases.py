@@ -97,7 +97,7 @@ def test_import_from_a_server_path_is_for_admin_only(api: Api, tmp_path: Path) -
     [
         ({}, 400, "hits and path"),
         ({"hits": []}, 400, "hits"),
-        ({"hits": [{"provider_id": "H1", "amount_fen": 1}]}, 400, "hits[0]: rule_code"),
+        ({"hits": [{"provider_id": "H1", "amount_fen": 1}]}, 400, "hits[0].rule_code"),
         ({"hits": [{"rule_code": "R", "provider_id": "H1", "amount_fen": -5}]}, 400, "amount_fen"),
         ({"hits": [{"rule_code": "R", "provider_id": "H404", "amount_fen": 1}]}, 404, "H404"),
         ({"hits": hits(), "fund": "lottery"}, 400, "fund"),

@@ -31,7 +31,8 @@ def test_security_schemes_and_error_body_are_declared(api: Api) -> None:
         assert "422" not in responses, (method, path)
         assert responses >= ERRORS, (method, path, responses)
         ref = op["responses"]["400"]["content"]["application/json"]["schema"]["$ref"]
-        assert ref.endswith("/ErrorBody")
+        body = "/OperationOutcome" if path.startswith("/fhir/") else "/ErrorBody"
+        assert ref.endswith(body), (method, path, ref)
         assert {"bearer": []} in op.get("security", []), (method, path)
 
 

@@ -9,12 +9,11 @@ temporary file beside the target and renamed at the end, so a failure leaves not
 from __future__ import annotations
 
 import csv
-import os
-import tempfile
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 
 from yibao.errors import InputError
+from yibao.io.output import atomic_write
 from yibao.payment.drg.grouper import DrgCase, DrgResult
 
 INPUT_COLUMNS = (
@@ -180,23 +179,7 @@ def write_results(path: Path, batches: Iterable[list[DrgResult]], explain: bool 
 
 
 def _atomic(path: Path, write: Callable[[Path], int]) -> int:
-    fd, name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    os.close(fd)
-    tmp = Path(name)
-    try:
-        count = write(tmp)
-        os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes 0600; give the usual file mode
-        os.replace(tmp, path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
-    return count
-
-
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
+    return atomic_write(path, write)
 
 
 def _columns(explain: bool) -> list[str]:
