@@ -91,10 +91,9 @@ def create_app(engine: Engine | None = None) -> FastAPI:
     @app.post("/persons", status_code=201, tags=["persons"])
     def create_person(body: JSONBody, p: Auth) -> dict[str, Any]:
         """Register an insured person with their first enrollment (staff, admin)."""
-        region = body.get("region")
-        if not isinstance(region, str):
+        if not isinstance(body.get("region"), str):
             raise InputError("person: region: missing (required)")
-        may_write_region(p, region)
+        authz.may_register_person(p, body)
         return registration.register_person(ctx, body, actor(p))
 
     @app.get("/persons/{person_id}", tags=["persons"])
@@ -104,18 +103,12 @@ def create_app(engine: Engine | None = None) -> FastAPI:
 
     @app.post("/persons/{person_id}/enrollments", status_code=201, tags=["persons"])
     def create_enrollment(person_id: str, body: JSONBody, p: Auth) -> dict[str, Any]:
-        region = registration.person_region(ctx, person_id)
-        if region is None:
-            raise NotFound(f"person_id: unknown person {person_id!r}")
-        may_write_region(p, region)
+        authz.may_add_enrollment(ctx, p, person_id, body)
         return registration.add_enrollment(ctx, person_id, body, actor(p))
 
     @app.post("/persons/{person_id}/filings", status_code=201, tags=["persons"])
     def create_filing(person_id: str, body: JSONBody, p: Auth) -> dict[str, str]:
-        region = registration.person_region(ctx, person_id)
-        if region is None:
-            raise NotFound(f"person_id: unknown person {person_id!r}")
-        may_write_region(p, region)
+        authz.may_write_person(ctx, p, person_id)
         registration.add_filing(ctx, person_id, body, actor(p))
         return {"status": "filed"}
 
@@ -194,6 +187,7 @@ def create_app(engine: Engine | None = None) -> FastAPI:
     def pre_settle_claim(body: JSONBody, p: Auth) -> dict[str, Any]:
         """预结算: what the claim would pay now; nothing is stored."""
         req = authorise_claim(p, settlement.read_settle_request(body))
+        authz.may_pre_settle(ctx, p, req, req.id_number)
         return settlement.pre_settle(ctx, req, actor(p)).data
 
     def authorise_stored_claim(p: Principal, provider_id: str, claim_no: str, write: bool) -> None:

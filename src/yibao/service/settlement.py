@@ -44,7 +44,7 @@ from yibao.store import tables as t
 from yibao.store.settle_sql import NewSettlement, Snapshot
 from yibao.types import AssistanceCategory, Level, PersonType, Scheme, Sex
 
-REQUEST_KEYS = frozenset({"person_id", "claim"})
+REQUEST_KEYS = frozenset({"person_id", "claim", "id_number"})
 _PART_FIELDS = tuple(f.name for f in fields(Parts))
 
 
@@ -53,6 +53,7 @@ class SettleRequest:
     person_id: str
     claim: Claim
     level_stated: bool = True  # False: the provider's registered level applies
+    id_number: str | None = None  # read from the card at admission (a provider's pre-settle)
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,7 +84,8 @@ def read_settle_request(body: object) -> SettleRequest:
         raise InputError("claim.id: must be 1 to 60 characters")
     if not claim.provider_id.strip() or len(claim.provider_id) > 40:
         raise InputError("claim.provider: must be 1 to 40 characters")
-    return SettleRequest(person_id, claim, level_stated)
+    id_number = o.text("id_number") if o.has("id_number") else None
+    return SettleRequest(person_id, claim, level_stated, id_number)
 
 
 def _stored(row: Any) -> dict[str, Any]:
