@@ -25,8 +25,9 @@ def measured() -> tuple[object, object, object]:
     )
     prov = result.providers.table
     fraud = set(seeded.fraud_providers.column(0).to_pylist())
+    seeded_rules = {k: v for k, v in result.rules.items() if k in PATTERNS}
     ev = evaluate(
-        result.hits, seeded.labels, result.rules, list(prov.provider_id), list(prov.score), fraud
+        result.hits, seeded.labels, seeded_rules, list(prov.provider_id), list(prov.score), fraud
     )
     return seeded, result, ev
 

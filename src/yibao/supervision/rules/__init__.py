@@ -11,10 +11,12 @@ import pyarrow as pa
 
 from yibao.errors import InputError
 from yibao.policy.catalogue import Catalogue
-from yibao.supervision.rules import claim_rules, line_rules
+from yibao.supervision.rules import claim_rules, line_rules, norm_rules
 from yibao.supervision.rules.base import HIT_COLUMNS, HIT_SCHEMA, Frame, Param, Rule
 
-RULES: Mapping[str, Rule] = {r.code: r for r in (*line_rules.RULES, *claim_rules.RULES)}
+RULES: Mapping[str, Rule] = {
+    r.code: r for r in (*line_rules.RULES, *claim_rules.RULES, *norm_rules.RULES)
+}
 
 __all__ = [
     "HIT_COLUMNS",

@@ -323,11 +323,15 @@ RULES = (
         "超标准收费",
         "A unit price above the catalogue payment standard (支付标准) by more than the tolerance. "
         "A price somewhat above the standard is legitimate: the patient pays the excess, the "
-        "fund pays up to the standard (VBP supporting measures, 医保发〔2019〕18号 [M]). The "
-        "default tolerance is 430 ‰ = 1/(1 − 30 %) − 1: the price of a non-selected drug whose "
-        "standard is its own price cut by 30 % (same source); dearer than that is 超标准收费.",
-        f"{REG_735} art. 15 (超标准收费); 医保发〔2019〕18号 [M] (支付标准)",
-        {"tolerance_permille": Param(int, 430, "tolerance above the standard, in ‰")},
+        "fund pays up to the standard. Fact [T] (third-party summary, bjsjp.cn 2019-03-13, of "
+        "the NHSA 4+7 VBP supporting-measures opinion, its number 医保发〔2019〕18号 [M]): a "
+        "non-selected drug priced at 2× the winning price or more gets a standard of its own "
+        "price cut by 30 %. The default tolerance, 430 ‰ ≈ 1/(1 − 30 %) − 1 (428.6 ‰ rounded "
+        "up), is SYNTHETIC: derived from that fact for one class of drugs and applied to every "
+        "item as a demo value; dearer than that is 超标准收费.",
+        f"{REG_735} art. 15 (超标准收费); VBP payment standard per bjsjp.cn [T], "
+        "医保发〔2019〕18号 [M] (支付标准)",
+        {"tolerance_permille": Param(int, 430, "tolerance above the standard, in ‰ (SYNTHETIC)")},
         NEED_LINES,
         price_over_standard,
     ),
