@@ -327,6 +327,9 @@ class SettleIn(Body):
     )
     person_id: Text = Field(description="person id 人员编号", examples=["P-0001"])
     claim: ClaimIn
+    id_number: Text | None = Field(
+        None, description="ID number read from the card at admission (a provider's pre-settle)"
+    )
 
 
 class ReverseIn(Body):

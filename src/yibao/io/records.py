@@ -24,6 +24,7 @@ assistance_paid, tilt_paid, account_balance``
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, fields
 from datetime import date
@@ -32,6 +33,7 @@ from enum import StrEnum
 from types import MappingProxyType
 from typing import Final, TypeVar
 
+from yibao import limits
 from yibao.errors import InputError
 from yibao.money import Fen, MoneyError, fen_to_yuan, ratio, yuan_to_fen
 from yibao.policy.pack import Citation
@@ -54,6 +56,7 @@ from yibao.types import (
 
 _E = TypeVar("_E", bound=StrEnum)
 _MISSING: Final = object()
+_DAY: Final = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 
 PERSON_KEYS: Final = frozenset(
     {
@@ -157,21 +160,29 @@ class Obj:
             raise InputError(f"{self.at(key)}: expected text, got {_show(value)}")
         return str(value)
 
-    def money(self, key: str, default: Fen | None = None) -> Fen:
+    def money(
+        self, key: str, default: Fen | None = None, maximum: int = limits.JOURNAL_MAX_FEN
+    ) -> Fen:
         if not self.has(key) and default is not None:
             return default
-        return money(self.raw(key), self.at(key))
+        return money(self.raw(key), self.at(key), maximum=maximum)
 
-    def opt_money(self, key: str) -> Fen | None:
-        return money(self.data[key], self.at(key)) if self.has(key) else None
+    def opt_money(self, key: str, maximum: int = limits.JOURNAL_MAX_FEN) -> Fen | None:
+        return money(self.data[key], self.at(key), maximum=maximum) if self.has(key) else None
 
     def opt_ratio(self, key: str) -> Decimal | None:
         return ratio_value(self.data[key], self.at(key)) if self.has(key) else None
 
-    def count(self, key: str, default: int | None = None, minimum: int = 0) -> int:
+    def count(
+        self,
+        key: str,
+        default: int | None = None,
+        minimum: int = 0,
+        maximum: int = limits.WHOLE_MAX,
+    ) -> int:
         if not self.has(key) and default is not None:
             return default
-        return whole(self.raw(key), self.at(key), minimum)
+        return whole(self.raw(key), self.at(key), minimum, maximum)
 
     def day(self, key: str) -> date:
         return day_value(self.raw(key), self.at(key))
@@ -201,17 +212,25 @@ def _show(value: object) -> str:
     return repr(value)
 
 
-def money(value: object, where: str, *, allow_negative: bool = False) -> Fen:
-    """Yuan (a number or decimal string) as fen; refuses negative, non-numeric, sub-fen."""
+def money(
+    value: object,
+    where: str,
+    *,
+    allow_negative: bool = False,
+    maximum: int = limits.JOURNAL_MAX_FEN,
+) -> Fen:
+    """Yuan (a number or decimal string) as fen; refuses negative, non-numeric, sub-fen,
+    non-ASCII digits, exponents, and amounts beyond ``maximum`` fen (:mod:`yibao.limits`)."""
     if isinstance(value, (bool, float)) or not isinstance(value, (int, str, Decimal)):
         raise InputError(f"{where}: expected an amount in yuan, got {_show(value)}")
+    text = value.strip() if isinstance(value, str) else str(value)
     try:
-        fen = yuan_to_fen(str(value).strip())
+        fen = yuan_to_fen(limits.ascii_amount(text, where))
     except MoneyError as e:
         raise InputError(f"{where}: {e}") from None
     if fen < 0 and not allow_negative:
         raise InputError(f"{where}: amount must not be negative, got {_show(value)}")
-    return fen
+    return limits.within(fen, maximum, where)
 
 
 def ratio_value(value: object, where: str) -> Decimal:
@@ -219,7 +238,7 @@ def ratio_value(value: object, where: str) -> Decimal:
     if isinstance(value, (bool, float)) or not isinstance(value, (int, str, Decimal)):
         raise InputError(f"{where}: expected a ratio such as 0.1, got {_show(value)}")
     try:
-        r = ratio(str(value).strip())
+        r = ratio(limits.ascii_ratio(str(value).strip(), where))
     except MoneyError as e:
         raise InputError(f"{where}: {e}") from None
     if not Decimal(0) <= r <= Decimal(1):
@@ -227,12 +246,14 @@ def ratio_value(value: object, where: str) -> Decimal:
     return r
 
 
-def whole(value: object, where: str, minimum: int = 0) -> int:
-    """A whole number ≥ ``minimum``."""
+def whole(value: object, where: str, minimum: int = 0, maximum: int = limits.WHOLE_MAX) -> int:
+    """A whole number in [``minimum``, ``maximum``]."""
     if isinstance(value, bool) or not isinstance(value, int):
         raise InputError(f"{where}: expected a whole number, got {_show(value)}")
     if value < minimum:
         raise InputError(f"{where}: must be at least {minimum}, got {value}")
+    if value > maximum:
+        raise InputError(f"{where}: must be at most {maximum:,}")
     return value
 
 
@@ -240,7 +261,7 @@ def day_value(value: object, where: str) -> date:
     """A date given as YYYY-MM-DD (text, or a YAML date)."""
     if isinstance(value, date):
         return value
-    if isinstance(value, str):
+    if isinstance(value, str) and _DAY.fullmatch(value.strip()):
         try:
             return date.fromisoformat(value.strip())
         except ValueError:
@@ -323,7 +344,7 @@ def read_person(data: object, where: str, on: date | None = None) -> PersonInput
         enrolled_from=enrolled_from,
         enrolled_to=enrolled_to,
     )
-    return PersonInput(person, o.opt_money("account_balance"))
+    return PersonInput(person, o.opt_money("account_balance", limits.ACCOUNT_MAX_FEN))
 
 
 def read_line(data: object, where: str) -> Line:
@@ -335,12 +356,12 @@ def read_line(data: object, where: str) -> Line:
     item_class = o.enum("class", ItemClass) if o.has("class") else None
     if item_class is ItemClass.C and inline:
         raise InputError(f"{o.at(inline[0])}: a class C line is all self-pay and takes no ratio")
-    quantity = o.count("quantity", 1, minimum=1)
-    unit_price = o.opt_money("unit_price")
+    quantity = o.count("quantity", 1, minimum=1, maximum=limits.QUANTITY_MAX)
+    unit_price = o.opt_money("unit_price", limits.LINE_MAX_FEN)
     if unit_price is not None and not o.has("amount"):
-        amount = unit_price * quantity
+        amount = limits.within(unit_price * quantity, limits.LINE_MAX_FEN, o.at("quantity"))
     else:
-        amount = o.money("amount")
+        amount = o.money("amount", maximum=limits.LINE_MAX_FEN)
     return Line(
         code=o.text("code"),
         amount=amount,
@@ -348,7 +369,7 @@ def read_line(data: object, where: str) -> Line:
         unit_price=unit_price,
         item_class=item_class,
         preself_ratio=o.opt_ratio("preself_ratio"),
-        price_cap=o.opt_money("price_cap"),
+        price_cap=o.opt_money("price_cap", limits.LINE_MAX_FEN),
         fund_ratio=o.opt_ratio("fund_ratio"),
     )
 
@@ -357,7 +378,7 @@ def read_presplit(data: object, where: str) -> PreSplit:
     """Amounts of a bill already split by the catalogue."""
     o = Obj(data, where, PRESPLIT_KEYS)
     split = PreSplit(
-        total=o.money("total"),
+        total=o.money("total", maximum=limits.CLAIM_MAX_FEN),
         full_selfpay=o.money("full_selfpay", 0),
         over_limit=o.money("over_limit", 0),
         preself=o.money("preself", 0),
@@ -396,9 +417,11 @@ def read_claim(
     lines: tuple[Line, ...] = ()
     presplit = None
     if o.has("lines"):
-        lines = tuple(
-            read_line(x, f"{o.at('lines')}[{i}]") for i, x in enumerate(o.items("lines"), 1)
-        )
+        items = o.items("lines")
+        if len(items) > limits.LINES_MAX:
+            raise InputError(f"{o.at('lines')}: more than {limits.LINES_MAX:,} lines")
+        lines = tuple(read_line(x, f"{o.at('lines')}[{i}]") for i, x in enumerate(items, 1))
+        limits.check_sum([x.amount for x in lines], limits.CLAIM_MAX_FEN, o.at("lines"))
     else:
         presplit = read_presplit(o.raw("presplit"), o.at("presplit"))
     return Claim(
@@ -444,7 +467,7 @@ def read_accumulators(data: object, where: str, year: int | None = None) -> Accu
         pools=MappingProxyType(pools),
         ceiling_scope=_money_map(o.data.get("ceiling_scope") or {}, o.at("ceiling_scope")),
         ceiling_fund=_money_map(o.data.get("ceiling_fund") or {}, o.at("ceiling_fund")),
-        account_balance=o.money("account_balance", 0),
+        account_balance=o.money("account_balance", 0, limits.ACCOUNT_MAX_FEN),
         **{name: o.money(name, 0) for name in _ACC_MONEY},
     )
 

@@ -36,7 +36,7 @@ from yibao.types import Level
 HISTORY_KEYS = frozenset({"accumulators", "claims"})
 
 
-REQUEST_KEYS = frozenset({"person_id", "claim"})
+REQUEST_KEYS = frozenset({"person_id", "claim", "id_number"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,6 +46,7 @@ class SettleRequest:
     person_id: str
     claim: Claim
     level_stated: bool = True  # False: the provider's registered level applies
+    id_number: str | None = None  # read from the card at admission (a provider's pre-settle)
 
 
 def read_settle_request(body: object) -> SettleRequest:
@@ -68,7 +69,8 @@ def read_settle_request(body: object) -> SettleRequest:
         raise InputError("claim.id: must be 1 to 60 characters")
     if not claim.provider_id.strip() or len(claim.provider_id) > 40:
         raise InputError("claim.provider: must be 1 to 40 characters")
-    return SettleRequest(person_id, claim, level_stated)
+    id_number = o.text("id_number") if o.has("id_number") else None
+    return SettleRequest(person_id, claim, level_stated, id_number)
 
 
 @dataclass(frozen=True, slots=True)

@@ -9,6 +9,7 @@ from typing import Any
 
 from sqlalchemy import insert, select, update
 
+from yibao import limits
 from yibao.enroll.idcard import mask, parse_identity
 from yibao.errors import InputError
 from yibao.io.records import Obj, yuan
@@ -69,7 +70,7 @@ def _enrollment_values(ctx: Context, data: object, where: str, person_id: str) -
     start, end = o.day("from"), o.opt_day("to")
     if end and end < start:
         raise InputError(f"{o.at('to')}: {end} is before from {start}")
-    wage = o.opt_money("wage")
+    wage = o.opt_money("wage", limits.WAGE_MAX_FEN)
     employer = o.text("employer") if o.has("employer") else None
     if scheme is Scheme.EMPLOYEE and ptype is PersonType.ACTIVE and (wage is None or not employer):
         raise InputError(f"{where}: an active employee needs employer and wage")
@@ -114,7 +115,7 @@ def register_person(ctx: Context, data: object, actor: Actor = SYSTEM) -> dict[s
     person_id = o.text("person_id") if o.has("person_id") else "P" + uuid.uuid4().hex[:15]
     if not person_id.isascii() or not person_id.replace("-", "").isalnum() or len(person_id) > 40:
         raise InputError(f"{o.at('person_id')}: letters, digits and '-' only, at most 40")
-    balance = o.money("account_balance", 0)
+    balance = o.money("account_balance", 0, limits.ACCOUNT_MAX_FEN)
     enrollment = _enrollment_values(ctx, o.raw("enrollment"), o.at("enrollment"), person_id)
     assist = None
     if o.has("assistance"):

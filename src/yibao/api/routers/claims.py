@@ -36,7 +36,9 @@ def router(ctx: Context, principal: PrincipalDep) -> APIRouter:
     @api.post("/claims/pre-settle", response_model=SettlementOut)
     def pre_settle_claim(body: SettleIn, p: Auth) -> dict[str, Any]:
         """预结算: what the claim would pay now; nothing is stored."""
-        return settlement.pre_settle(ctx, request(p, body), actor(p)).data
+        req = request(p, body)
+        authz.may_pre_settle(ctx, p, req, req.id_number)
+        return settlement.pre_settle(ctx, req, actor(p)).data
 
     @api.get("/claims/{provider_id}/{claim_no}", response_model=SettlementOut)
     def read_claim(provider_id: str, claim_no: str, p: Auth) -> dict[str, Any]:

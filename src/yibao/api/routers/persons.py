@@ -31,7 +31,7 @@ def router(ctx: Context, principal: PrincipalDep) -> APIRouter:
     @api.post("/persons", status_code=201, response_model=PersonOut)
     def create_person(body: PersonIn, p: Auth) -> dict[str, Any]:
         """Register an insured person with their first enrollment (staff, admin)."""
-        authz.may_write_region(p, body.region)
+        authz.may_register_person(p, body.data())
         return registration.register_person(ctx, body.data(), actor(p))
 
     @api.get("/persons/{person_id}", response_model=PersonRecordOut)
@@ -43,7 +43,7 @@ def router(ctx: Context, principal: PrincipalDep) -> APIRouter:
     @api.post("/persons/{person_id}/enrollments", status_code=201, response_model=EnrollmentOut)
     def create_enrollment(person_id: str, body: EnrollmentIn, p: Auth) -> dict[str, Any]:
         """A further enrollment of the person (staff of the person's region, admin)."""
-        authz.may_write_person(ctx, p, person_id)
+        authz.may_add_enrollment(ctx, p, person_id, body.data())
         return registration.add_enrollment(ctx, person_id, body.data(), actor(p))
 
     @api.post("/persons/{person_id}/filings", status_code=201, response_model=FiledOut)
