@@ -1,17 +1,24 @@
 """A region's funds as a fund manager reads them (基金运行): net assets per fund, income and
-expenditure by month, and months payable with its warning level (:mod:`yibao.actuarial.warning`).
+expenditure by month, months payable with its warning level (:mod:`yibao.actuarial.warning`),
+and what each fund paid by hospital level.
 
-Sums are the database's (GROUP BY on the postings), so the page costs one query however
-many journals there are.
+The figures come from a monthly summary of the ledger (:class:`FundSummary`): sums of the
+postings per region × fund × kind × month, and of the payables per provider, materialised once
+and then brought up to date with only the postings written since (journals are never changed,
+so a sum once made stays exact to the fen). A request therefore reads a few new postings, not
+every journal of the year.
 """
 
 from __future__ import annotations
 
+import threading
+import weakref
 from collections import defaultdict
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import Connection, Engine, func, select
 
 from yibao.actuarial.warning import DEFAULT_THRESHOLDS, level, months_payable
 from yibao.ledger.model import Kind
@@ -19,47 +26,104 @@ from yibao.service.context import Context
 from yibao.service.ledger import NET_KINDS
 from yibao.store import tables as t
 
+PAID_BY = ("settlement", "reversal", "refund")  # the journals that make a provider payable
+
+
+@dataclass
+class FundSummary:
+    """The ledger summed per (region, fund, kind, "YYYY-MM") and the benefit payables per
+    (region, fund, item, sub), over every posting up to ``upto`` (``count`` of them)."""
+
+    cells: dict[tuple[str, str, str, str], int] = field(default_factory=lambda: defaultdict(int))
+    payables: dict[tuple[str, str, str, str], int] = field(default_factory=lambda: defaultdict(int))
+    upto: int = 0
+    count: int = 0
+
+    def fold(self, conn: Connection, after: int, upto: int) -> None:
+        """Add the postings ``after < posting_id <= upto`` (two GROUP BY queries)."""
+        c, j = t.postings.c, t.journals.c
+        window = (c.posting_id > after) & (c.posting_id <= upto)
+        by_day = (
+            select(c.region, c.fund, c.kind, j.day, func.sum(c.amount).label("amount"))
+            .join(t.journals, j.journal_id == c.journal_id)
+            .where(window)
+            .group_by(c.region, c.fund, c.kind, j.day)
+        )
+        for r in conn.execute(by_day):
+            self.cells[(r.region, r.fund, r.kind, _month(r.day))] += int(r.amount)
+        paid = (
+            select(c.region, c.fund, c.item, c.sub, func.sum(c.amount).label("amount"))
+            .join(t.journals, j.journal_id == c.journal_id)
+            .where(
+                window,
+                c.kind == Kind.PAYABLE.value,
+                c.item.in_(("provider", "clearing")),
+                j.kind.in_(PAID_BY),
+            )
+            .group_by(c.region, c.fund, c.item, c.sub)
+        )
+        for r in conn.execute(paid):
+            self.payables[(r.region, r.fund, r.item, r.sub)] += int(r.amount)
+
+
+def _month(day: Any) -> str:
+    return day.strftime("%Y-%m") if isinstance(day, date) else str(day)[:7]
+
+
+_SUMMARIES: weakref.WeakKeyDictionary[Engine, FundSummary] = weakref.WeakKeyDictionary()
+_LOCK = threading.Lock()
+
+
+def fund_summary(ctx: Context) -> FundSummary:
+    """The summary brought up to the last committed posting. Built whole the first time, and
+    again if a posting appears below the mark (a transaction that committed late)."""
+    with _LOCK, ctx.engine.connect() as conn:
+        c = t.postings.c
+        top = int(conn.execute(select(func.coalesce(func.max(c.posting_id), 0))).scalar_one())
+        s = _SUMMARIES.get(ctx.engine)
+        if s is not None and ctx.engine.dialect.name != "sqlite":  # SQLite commits in id order
+            below = conn.execute(select(func.count()).where(c.posting_id <= s.upto)).scalar_one()
+            if int(below) != s.count:
+                s = None
+        if s is None:
+            s = FundSummary()
+        if top > s.upto:
+            added = conn.execute(
+                select(func.count()).where(c.posting_id > s.upto, c.posting_id <= top)
+            ).scalar_one()
+            s.fold(conn, s.upto, top)
+            s.upto, s.count = top, s.count + int(added)
+        _SUMMARIES[ctx.engine] = s
+        conn.rollback()
+        return s
+
 
 def fund_regions(ctx: Context) -> list[str]:
     """The regions that have postings."""
-    with ctx.engine.connect() as conn:
-        rows = conn.execute(select(t.postings.c.region).distinct().order_by(t.postings.c.region))
-        out = [str(r.region) for r in rows]
-        conn.rollback()
-    return out
+    return sorted({k[0] for k in fund_summary(ctx).cells})
 
 
 def fund_overview(ctx: Context, region: str) -> list[dict[str, Any]]:
     """Per fund of ``region``: net assets (结余), income and expenditure by month (fen), and
     months payable from the last twelve months' expenditure (annualised when shorter)."""
-    c, j = t.postings.c, t.journals.c
-    flows = (
-        select(c.fund, c.kind, j.day, func.sum(c.amount).label("amount"))
-        .join(t.journals, j.journal_id == c.journal_id)
-        .where(c.region == region, c.kind.in_((Kind.INCOME.value, Kind.EXPENDITURE.value)))
-        .group_by(c.fund, c.kind, j.day)
-    )
-    nets = (
-        select(c.fund, func.sum(c.amount).label("amount"))
-        .where(c.region == region, c.kind.in_(NET_KINDS))
-        .group_by(c.fund)
-    )
-    with ctx.engine.connect() as conn:
-        flow_rows = conn.execute(flows).all()
-        net_rows = conn.execute(nets).all()
-        conn.rollback()
+    summary = fund_summary(ctx)
     monthly: dict[str, dict[str, list[int]]] = defaultdict(dict)
-    for r in flow_rows:
-        month = r.day.strftime("%Y-%m") if isinstance(r.day, date) else str(r.day)[:7]
-        cell = monthly[r.fund].setdefault(month, [0, 0])
-        if r.kind == Kind.INCOME.value:
-            cell[0] -= int(r.amount)  # income is credit-normal
-        else:
-            cell[1] += int(r.amount)
+    nets: dict[str, int] = defaultdict(int)
+    for (r, fund, kind, month), amount in summary.cells.items():
+        if r != region:
+            continue
+        if kind in NET_KINDS:
+            nets[fund] += amount
+        elif kind == Kind.INCOME.value:
+            monthly[fund].setdefault(month, [0, 0])[0] -= amount  # income is credit-normal
+        elif kind == Kind.EXPENDITURE.value:
+            monthly[fund].setdefault(month, [0, 0])[1] += amount
     out = []
-    for fund in sorted(set(monthly) | {r.fund for r in net_rows}):
-        balance = next((int(r.amount) for r in net_rows if r.fund == fund), 0)
+    for fund in sorted(set(monthly) | set(nets)):
+        balance = nets.get(fund, 0)
         months = sorted(monthly.get(fund, {}).items())
+        if not months and balance == 0:
+            continue  # a fund that only passes money through (the individual accounts' pool)
         last = months[-12:]
         spent = sum(v[1] for _, v in last)
         annual = spent * 12 // len(last) if last else 0
@@ -82,22 +146,16 @@ def fund_overview(ctx: Context, region: str) -> list[dict[str, Any]]:
 def payments_by_level(ctx: Context, region: str) -> list[dict[str, Any]]:
     """What each fund of ``region`` paid for its insured, by hospital level (医院等级) of the
     provider, net of reversals; care in another region is one row, ``clearing``."""
-    c, j, p = t.postings.c, t.journals.c, t.providers.c
-    level = func.coalesce(p.level, c.item).label("level")
-    stmt = (
-        select(c.fund, level, func.sum(c.amount).label("amount"))
-        .join(t.journals, j.journal_id == c.journal_id)
-        .outerjoin(t.providers, (c.item == "provider") & (p.provider_id == c.sub))
-        .where(
-            c.region == region,
-            c.kind == Kind.PAYABLE.value,
-            c.item.in_(("provider", "clearing")),
-            j.kind.in_(("settlement", "reversal", "refund")),
-        )
-        .group_by(c.fund, level)
-        .order_by(c.fund, level)
-    )
+    summary = fund_summary(ctx)
     with ctx.engine.connect() as conn:
-        rows = conn.execute(stmt).all()
+        levels = {
+            r.provider_id: r.level
+            for r in conn.execute(select(t.providers.c.provider_id, t.providers.c.level))
+        }
         conn.rollback()
-    return [{"fund": r.fund, "level": r.level, "amount": -int(r.amount)} for r in rows]
+    sums: dict[tuple[str, str], int] = defaultdict(int)
+    for (r, fund, item, sub), amount in summary.payables.items():
+        if r == region:
+            lv = (levels.get(sub) or item) if item == "provider" else item
+            sums[(fund, lv)] -= amount  # a payable is credit-normal
+    return [{"fund": f, "level": lv, "amount": a} for (f, lv), a in sorted(sums.items()) if a]

@@ -24,6 +24,7 @@ from fastapi.templating import Jinja2Templates
 
 from yibao.api import authz
 from yibao.api.auth import Principal
+from yibao.api.contract import STATUS_OF
 from yibao.errors import InputError
 from yibao.money import format_yuan
 from yibao.policy.errors import PolicyError
@@ -37,10 +38,10 @@ from yibao.service import (
     registration,
     settlement,
 )
-from yibao.service.context import Actor, Conflict, Context, NotFound
+from yibao.service.context import Actor, Context
 from yibao.supervision.rules import RULES
 from yibao.web import explain
-from yibao.web.i18n import LANGS, translator
+from yibao.web.i18n import LANGS, code_label, translator
 
 HERE = Path(__file__).parent
 COOKIE = "yb_session"
@@ -82,6 +83,7 @@ def create_web(ctx: Context) -> FastAPI:
         base = request.scope.get("root_path", "")
         data.update(
             _=translator(lang),
+            code=lambda group, value: code_label(group, value, lang),
             lang=lang,
             base=base,
             session=session,
@@ -138,25 +140,16 @@ def create_web(ctx: Context) -> FastAPI:
     def _csrf(request: Request, _: BadCsrf) -> Response:
         return _error(request, 403, "forbidden", "CSRF token missing or wrong")
 
-    @web.exception_handler(authz.Denied)
-    def _denied(request: Request, e: authz.Denied) -> Response:
-        return _error(request, 403, "forbidden", str(e))
+    def _answer(status: int) -> Callable[[Request, Exception], Response]:
+        title = {403: "forbidden", 404: "not_found"}.get(status, "error")
 
-    @web.exception_handler(NotFound)
-    def _nf(request: Request, e: NotFound) -> Response:
-        return _error(request, 404, "not_found", str(e))
+        def handle(request: Request, e: Exception) -> Response:
+            return _error(request, status, title, str(e))
 
-    @web.exception_handler(Conflict)
-    def _cf(request: Request, e: Conflict) -> Response:
-        return _error(request, 409, "error", str(e))
+        return handle
 
-    @web.exception_handler(InputError)
-    def _bad(request: Request, e: InputError) -> Response:
-        return _error(request, 400, "error", str(e))
-
-    @web.exception_handler(PolicyError)
-    def _pol(request: Request, e: PolicyError) -> Response:
-        return _error(request, 400, "error", str(e))
+    for exc, status in STATUS_OF:  # the API's one mapping of errors to status codes
+        web.add_exception_handler(exc, _answer(status))
 
     # ------------------------------------------------------------------ login
     @web.get("/login", response_class=HTMLResponse)
@@ -417,7 +410,16 @@ def create_web(ctx: Context) -> FastAPI:
         if region:
             authz.may_read_region(principal(s), region)
         overview = await call(fund_view.fund_overview, ctx, region) if region else []
-        return render(request, "funds.html", s, regions=regions, region=region, overview=overview)
+        by_level = await call(fund_view.payments_by_level, ctx, region) if region else []
+        return render(
+            request,
+            "funds.html",
+            s,
+            regions=regions,
+            region=region,
+            overview=overview,
+            by_level=by_level,
+        )
 
     @web.get("/policy", response_class=HTMLResponse)
     async def policy(

@@ -124,13 +124,91 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "back": ("返回", "Back"),
     "none": ("无", "None"),
     "end_filing": ("终止备案", "End filing"),
-    "by_level": (
-        "按医院等级的基金支付（异地就医为 clearing）",
-        "Fund payments by hospital level (clearing: care in another region)",
-    ),
+    "by_level": ("按医院等级的基金支付", "Fund payments by hospital level"),
     "credit": ("信用评价", "Credit score"),
     "level": ("医院等级", "Level"),
+    "rule_code": ("规则编码", "Rule code"),
+    "warning": ("预警", "Warning"),
+    "deficit": ("当期赤字，无可支付月数", "In deficit: no months payable"),
 }
+
+
+# the codes the pages show, by what they are (a code missing here is shown as itself)
+CODES: dict[str, dict[str, tuple[str, str]]] = {
+    "fund": {
+        "employee_pooled": ("职工医保统筹基金", "Employee pooled fund"),
+        "individual_accounts": ("职工个人账户", "Individual accounts"),
+        "resident_pooled": ("居民医保基金", "Resident fund"),
+        "large_amount": ("职工大额医疗费用补助", "Employee large-amount supplement"),
+        "critical_illness": ("城乡居民大病保险", "Resident critical illness insurance"),
+        "medical_assistance": ("医疗救助基金", "Medical assistance fund"),
+        "adjustment": ("省级调剂金", "Provincial adjustment fund"),
+        "long_term_care": ("长期护理保险基金", "Long-term care fund"),
+    },
+    "warning": {  # yibao.actuarial.warning.Level
+        "red": ("红色预警：结余不足", "Red: balance too low"),
+        "orange": ("橙色预警", "Orange: below the guideline"),
+        "normal": ("正常", "Normal"),
+        "ample": ("结余较多", "Ample"),
+        "excess": ("结余过多", "Excessive balance"),
+    },
+    "scheme": {
+        "employee": ("职工基本医疗保险", "Employee basic medical insurance"),
+        "resident": ("城乡居民基本医疗保险", "Resident basic medical insurance"),
+    },
+    "person_type": {
+        "active": ("在职", "In service"),
+        "retired": ("退休", "Retired"),
+        "adult": ("成年居民", "Adult"),
+        "child": ("少儿、学生", "Child or student"),
+        "elderly": ("老年居民", "Elderly"),
+    },
+    "hospital_level": {
+        "L1": ("一级", "Level 1"),
+        "L2": ("二级", "Level 2"),
+        "L3": ("三级", "Level 3"),
+        "clearing": ("异地就医清算", "Care in another region"),
+    },
+    "journal": {
+        "settlement": ("结算", "Settlement"),
+        "reversal": ("冲正", "Reversal"),
+        "refund": ("退费", "Refund"),
+        "contribution": ("缴费划入", "Contribution"),
+        "transfer": ("划转", "Transfer"),
+        "clawback": ("追回", "Clawback"),
+        "prepayment": ("预付", "Prepayment"),
+        "opening": ("上年结转", "Brought forward"),
+        "financing": ("筹资", "Financing"),
+    },
+    "status": {
+        "settled": ("已结算", "Settled"),
+        "reversed": ("已冲正", "Reversed"),
+        "refunded": ("已退费", "Refunded"),
+        "open": ("待审核", "Open"),
+        "under_review": ("审核中", "Under review"),
+        "confirmed": ("已确认违规", "Confirmed"),
+        "dismissed": ("已排除", "Dismissed"),
+        "recorded": ("已登记", "Recorded"),
+        "approved": ("已批准", "Approved"),
+        "ended": ("已终止", "Ended"),
+    },
+    "role": {
+        "staff": ("经办人员", "Agency staff"),
+        "supervisor": ("稽核人员", "Supervisor"),
+        "fund_manager": ("基金管理", "Fund manager"),
+        "insured": ("参保人", "Insured person"),
+        "auditor": ("审计", "Auditor"),
+        "admin": ("管理员", "Administrator"),
+    },
+}
+
+
+def code_label(group: str, value: object, lang: str) -> str:
+    """A code of ``group`` in words (Chinese unless ``en``); an unknown code as itself."""
+    pair = CODES.get(group, {}).get(str(value))
+    if pair is None:
+        return "" if value is None else str(value)
+    return pair[1 if lang == "en" else 0]
 
 
 def translator(lang: str) -> Callable[[str], str]:

@@ -109,11 +109,11 @@ def test_supervisor_confirms_a_case_and_sees_the_clawback(page: Any, live: Demo)
     page.locator("#reason-review").fill("调取病历核实")
     page.get_by_role("button", name="开始审核").click()
     page.wait_for_load_state()
-    assert page.locator("#case-status").inner_text() == "under_review"
+    assert page.locator("#case-status").get_attribute("data-status") == "under_review"
     page.locator("#reason-confirm").fill("病历显示分解住院，追回")
     page.get_by_role("button", name="确认违规").click()
     page.wait_for_load_state()
-    assert page.locator("#case-status").inner_text() == "confirmed"
+    assert page.locator("#case-status").get_attribute("data-status") == "confirmed"
     assert page.locator("#clawback").inner_text().strip()
     accessible(page, "case-confirmed")
     page.locator("dd a").first.click()  # the provider: its credit after the confirmation
