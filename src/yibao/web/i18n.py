@@ -127,6 +127,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "by_level": ("按医院等级的基金支付", "Fund payments by hospital level"),
     "credit": ("信用评价", "Credit score"),
     "level": ("医院等级", "Level"),
+    "interface_code": ("接口字段", "Interface field"),
     "rule_code": ("规则编码", "Rule code"),
     "warning": ("预警", "Warning"),
     "deficit": ("当期赤字，无可支付月数", "In deficit: no months payable"),
