@@ -21,7 +21,7 @@ from typing import Any
 from sqlalchemy import Connection, Engine, func, select
 
 from yibao.actuarial.warning import DEFAULT_THRESHOLDS, level, months_payable
-from yibao.ledger.model import Kind
+from yibao.ledger.model import Fund, Kind
 from yibao.service.context import Context
 from yibao.service.ledger import NET_KINDS
 from yibao.store import tables as t
@@ -32,21 +32,22 @@ PAID_BY = ("settlement", "reversal", "refund")  # the journals that make a provi
 @dataclass
 class FundSummary:
     """The ledger summed per (region, fund, kind, "YYYY-MM") and the benefit payables per
-    (region, fund, item, sub), over every posting up to ``upto`` (``count`` of them)."""
+    (region, fund, item, sub), over every posting with an id up to ``upto`` except the ids in
+    ``gaps`` (ids not committed when the summary read past them: rolled back, or still in a
+    transaction that will commit later)."""
 
     cells: dict[tuple[str, str, str, str], int] = field(default_factory=lambda: defaultdict(int))
     payables: dict[tuple[str, str, str, str], int] = field(default_factory=lambda: defaultdict(int))
     upto: int = 0
-    count: int = 0
+    gaps: set[int] = field(default_factory=set)
 
-    def fold(self, conn: Connection, after: int, upto: int) -> None:
-        """Add the postings ``after < posting_id <= upto`` (two GROUP BY queries)."""
+    def fold(self, conn: Connection, which: Any) -> None:
+        """Add the postings ``which`` selects (two GROUP BY queries)."""
         c, j = t.postings.c, t.journals.c
-        window = (c.posting_id > after) & (c.posting_id <= upto)
         by_day = (
             select(c.region, c.fund, c.kind, j.day, func.sum(c.amount).label("amount"))
             .join(t.journals, j.journal_id == c.journal_id)
-            .where(window)
+            .where(which)
             .group_by(c.region, c.fund, c.kind, j.day)
         )
         for r in conn.execute(by_day):
@@ -55,7 +56,7 @@ class FundSummary:
             select(c.region, c.fund, c.item, c.sub, func.sum(c.amount).label("amount"))
             .join(t.journals, j.journal_id == c.journal_id)
             .where(
-                window,
+                which,
                 c.kind == Kind.PAYABLE.value,
                 c.item.in_(("provider", "clearing")),
                 j.kind.in_(PAID_BY),
@@ -64,6 +65,28 @@ class FundSummary:
         )
         for r in conn.execute(paid):
             self.payables[(r.region, r.fund, r.item, r.sub)] += int(r.amount)
+
+    def catch_up(self, conn: Connection) -> None:
+        """Fold in what committed since: postings past ``upto``, and any gap now filled."""
+        c = t.postings.c
+        if self.gaps:
+            filled = {
+                int(r.posting_id)
+                for r in conn.execute(select(c.posting_id).where(c.posting_id.in_(self.gaps)))
+            }
+            if filled:
+                self.fold(conn, c.posting_id.in_(filled))
+                self.gaps -= filled
+        top = int(conn.execute(select(func.coalesce(func.max(c.posting_id), 0))).scalar_one())
+        if top <= self.upto:
+            return
+        window = (c.posting_id > self.upto) & (c.posting_id <= top)
+        self.fold(conn, window)
+        seen = int(conn.execute(select(func.count()).where(window)).scalar_one())
+        if seen < top - self.upto:  # ids skipped: remember them, one query
+            ids = {int(r.posting_id) for r in conn.execute(select(c.posting_id).where(window))}
+            self.gaps |= set(range(self.upto + 1, top + 1)) - ids
+        self.upto = top
 
 
 def _month(day: Any) -> str:
@@ -75,38 +98,44 @@ _LOCK = threading.Lock()
 
 
 def fund_summary(ctx: Context) -> FundSummary:
-    """The summary brought up to the last committed posting. Built whole the first time, and
-    again if a posting appears below the mark (a transaction that committed late)."""
+    """The summary of ``ctx``'s ledger brought up to what has committed: built whole the
+    first time, then only the new postings (journals are never changed)."""
     with _LOCK, ctx.engine.connect() as conn:
-        c = t.postings.c
-        top = int(conn.execute(select(func.coalesce(func.max(c.posting_id), 0))).scalar_one())
-        s = _SUMMARIES.get(ctx.engine)
-        if s is not None and ctx.engine.dialect.name != "sqlite":  # SQLite commits in id order
-            below = conn.execute(select(func.count()).where(c.posting_id <= s.upto)).scalar_one()
-            if int(below) != s.count:
-                s = None
-        if s is None:
-            s = FundSummary()
-        if top > s.upto:
-            added = conn.execute(
-                select(func.count()).where(c.posting_id > s.upto, c.posting_id <= top)
-            ).scalar_one()
-            s.fold(conn, s.upto, top)
-            s.upto, s.count = top, s.count + int(added)
-        _SUMMARIES[ctx.engine] = s
+        s = _SUMMARIES.setdefault(ctx.engine, FundSummary())
+        s.catch_up(conn)
         conn.rollback()
         return s
 
 
+def dashboard(ctx: Context, region: str) -> dict[str, Any]:
+    """Everything the fund dashboard shows, from one catch-up of the summary."""
+    s = fund_summary(ctx)
+    regions = _regions(s)
+    region = region or (regions[0] if regions else "")
+    return {
+        "regions": regions,
+        "region": region,
+        "overview": _overview(s, region),
+        "by_level": _by_level(ctx, s, region),
+    }
+
+
+def _regions(s: FundSummary) -> list[str]:
+    return sorted({k[0] for k in s.cells})
+
+
 def fund_regions(ctx: Context) -> list[str]:
     """The regions that have postings."""
-    return sorted({k[0] for k in fund_summary(ctx).cells})
+    return _regions(fund_summary(ctx))
 
 
 def fund_overview(ctx: Context, region: str) -> list[dict[str, Any]]:
     """Per fund of ``region``: net assets (结余), income and expenditure by month (fen), and
     months payable from the last twelve months' expenditure (annualised when shorter)."""
-    summary = fund_summary(ctx)
+    return _overview(fund_summary(ctx), region)
+
+
+def _overview(summary: FundSummary, region: str) -> list[dict[str, Any]]:
     monthly: dict[str, dict[str, list[int]]] = defaultdict(dict)
     nets: dict[str, int] = defaultdict(int)
     for (r, fund, kind, month), amount in summary.cells.items():
@@ -119,7 +148,11 @@ def fund_overview(ctx: Context, region: str) -> list[dict[str, Any]]:
         elif kind == Kind.EXPENDITURE.value:
             monthly[fund].setdefault(month, [0, 0])[1] += amount
     out = []
-    for fund in sorted(set(monthly) | set(nets)):
+    order = [f.value for f in Fund]
+    for fund in sorted(
+        set(monthly) | set(nets),
+        key=lambda f: (f not in order, order.index(f) if f in order else 0, f),
+    ):
         balance = nets.get(fund, 0)
         months = sorted(monthly.get(fund, {}).items())
         if not months and balance == 0:
@@ -146,7 +179,10 @@ def fund_overview(ctx: Context, region: str) -> list[dict[str, Any]]:
 def payments_by_level(ctx: Context, region: str) -> list[dict[str, Any]]:
     """What each fund of ``region`` paid for its insured, by hospital level (医院等级) of the
     provider, net of reversals; care in another region is one row, ``clearing``."""
-    summary = fund_summary(ctx)
+    return _by_level(ctx, fund_summary(ctx), region)
+
+
+def _by_level(ctx: Context, summary: FundSummary, region: str) -> list[dict[str, Any]]:
     with ctx.engine.connect() as conn:
         levels = {
             r.provider_id: r.level

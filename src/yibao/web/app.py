@@ -34,6 +34,7 @@ from yibao.service import (
     logins,
     person_record,
     policy_view,
+    projection_view,
     providers,
     registration,
     settlement,
@@ -70,6 +71,7 @@ def create_web(ctx: Context) -> FastAPI:
     templates = Jinja2Templates(directory=HERE / "templates")
     templates.env.filters["yuan"] = format_yuan
     templates.env.filters["money"] = explain.money
+    templates.env.filters["yi"] = explain.yi
     templates.env.globals["visit_label"] = explain.visit_label
 
     def render(
@@ -405,21 +407,20 @@ def create_web(ctx: Context) -> FastAPI:
     async def funds(request: Request, region: str = "") -> Response:
         s = await current(request)
         authz.may_open_page(s.user.role, (FUND,))
-        regions = await call(fund_view.fund_regions, ctx)
-        region = region or (regions[0] if regions else "")
         if region:
             authz.may_read_region(principal(s), region)
-        overview = await call(fund_view.fund_overview, ctx, region) if region else []
-        by_level = await call(fund_view.payments_by_level, ctx, region) if region else []
-        return render(
-            request,
-            "funds.html",
-            s,
-            regions=regions,
-            region=region,
-            overview=overview,
-            by_level=by_level,
-        )
+        data = await call(fund_view.dashboard, ctx, region)
+        if data["region"] and not region:
+            authz.may_read_region(principal(s), data["region"])
+        return render(request, "funds.html", s, **data)
+
+    @web.get("/funds/projection", response_class=HTMLResponse)
+    async def projection(request: Request, scenario: str = "baseline") -> Response:
+        s = await current(request)
+        authz.may_open_page(s.user.role, (FUND,))
+        fan = await call(projection_view.fan, scenario)
+        known = await call(projection_view.scenarios)
+        return render(request, "projection.html", s, p=fan, scenarios=known)
 
     @web.get("/policy", response_class=HTMLResponse)
     async def policy(

@@ -127,6 +127,17 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "by_level": ("按医院等级的基金支付", "Fund payments by hospital level"),
     "credit": ("信用评价", "Credit score"),
     "level": ("医院等级", "Level"),
+    "projection": ("基金精算预测", "Fund projection"),
+    "scenario": ("情景", "Scenario"),
+    "projection_note": (
+        "按随附的精算假设做随机模拟，全省年末累计结余的分位数；模拟路径数",
+        "Monte Carlo over the shipped actuarial assumptions: percentiles of the province's "
+        "year-end balance; paths",
+    ),
+    "balance_fan": ("年末累计结余预测", "Projected year-end balance"),
+    "median": ("中位数", "Median"),
+    "yi_yuan": ("亿元", "100 million yuan"),
+    "year": ("年度", "Year"),
     "interface_code": ("接口字段", "Interface field"),
     "rule_code": ("规则编码", "Rule code"),
     "warning": ("预警", "Warning"),
@@ -146,12 +157,12 @@ CODES: dict[str, dict[str, tuple[str, str]]] = {
         "adjustment": ("省级调剂金", "Provincial adjustment fund"),
         "long_term_care": ("长期护理保险基金", "Long-term care fund"),
     },
-    "warning": {  # yibao.actuarial.warning.Level
-        "red": ("红色预警：结余不足", "Red: balance too low"),
-        "orange": ("橙色预警", "Orange: below the guideline"),
-        "normal": ("正常", "Normal"),
-        "ample": ("结余较多", "Ample"),
-        "excess": ("结余过多", "Excessive balance"),
+    "warning": {  # yibao.actuarial.warning.Level, 人社部发〔2009〕67号 ranges
+        "red": ("红色：不足 3 个月", "Red: under 3 months"),
+        "orange": ("橙色：3 至 6 个月", "Orange: 3 to 6 months"),
+        "normal": ("正常：6 至 9 个月", "Normal: 6 to 9 months"),
+        "ample": ("较多：9 至 15 个月", "Ample: 9 to 15 months"),
+        "excess": ("结余过多：超过 15 个月", "Excessive: over 15 months"),
     },
     "scheme": {
         "employee": ("职工基本医疗保险", "Employee basic medical insurance"),

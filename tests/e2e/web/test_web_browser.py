@@ -128,6 +128,24 @@ def test_the_fund_dashboard_draws_its_charts(page: Any, live: Demo) -> None:
     assert page.locator(".tile").count() > 0
     assert not page.errors, page.errors
     accessible(page, "fund-dashboard")
+    tiles = page.locator(".tile h2").all_inner_texts()
+    assert "职工医保统筹基金" in tiles and not any("_" in x for x in tiles)
+    assert page.locator("#by-level tbody tr").count() > 1  # payments by hospital level
+    page.get_by_role("link", name="基金精算预测").click()
+    page.locator('.fan[data-drawn="1"] svg').first.wait_for()
+    assert page.locator(".fan").count() == 2  # employee and resident funds
+    assert page.locator(".fan-table tbody tr").count() > 2
+    assert not page.errors, page.errors
+    accessible(page, "projection")
+    page.goto(f"{live.url}/funds/projection?scenario=unified&lang=en")
+    page.locator('.fan[data-drawn="1"] svg').first.wait_for()
+    assert page.locator("h1").inner_text() == "Fund projection"
+    accessible(page, "projection-en")
+    page.goto(f"{live.url}/funds?lang=en")
+    page.locator('.chart[data-drawn="1"] svg').first.wait_for()
+    assert "Employee pooled fund" in page.locator(".tiles").inner_text()
+    accessible(page, "fund-dashboard-en")
+    page.goto(f"{live.url}/funds?lang=zh")
     page.goto(f"{live.url}/policy?region=990100&region2=990200")
     assert page.locator("#diff-h").count() == 1
     assert page.locator("section[aria-labelledby=diff-h] tbody tr").count() > 0

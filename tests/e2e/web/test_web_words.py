@@ -48,7 +48,7 @@ def _text(page: str) -> str:
     main = page.split('<main id="main"', 1)[1].split("</main>", 1)[0]
     # scripts, identifiers shown as such (<code>) and the engine's own English sentences
     main = re.sub(r"<(script|style|code)[^>]*>.*?</\1>", " ", main, flags=re.S)
-    main = re.sub(r'<p class="detail" lang="en">.*?</p>', " ", main, flags=re.S)
+    main = re.sub(r'<(\w+) [^>]*lang="en"[^>]*>.*?</\1>', " ", main, flags=re.S)
     return html.unescape(re.sub(r"<[^>]+>", " ", main.split(">", 1)[1]))
 
 
@@ -61,7 +61,12 @@ def _pages(demo: Demo, role: str) -> list[str]:
         case = cases.list_cases(demo.ctx, region="990100")[0]
         return ["/ui/cases", f"/ui/cases/{case['case_id']}", f"/ui/providers/{case['provider_id']}"]
     if role == "fund":
-        return ["/ui/funds?region=990100", "/ui/funds?region=990200", "/ui/funds?region=990300"]
+        return [
+            "/ui/funds?region=990100",
+            "/ui/funds?region=990200",
+            "/ui/funds?region=990300",
+            "/ui/funds/projection",
+        ]
     return ["/ui/me"]
 
 
