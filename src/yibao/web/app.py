@@ -9,6 +9,7 @@ Forms are ``application/x-www-form-urlencoded`` and read here with the standard 
 from __future__ import annotations
 
 import hmac
+import os
 import secrets
 from collections.abc import Callable
 from datetime import date
@@ -59,6 +60,19 @@ class BadCsrf(Exception):
     """A POST without the session's CSRF token."""
 
 
+SECURE_MODES = ("auto", "always", "never")
+
+
+def cookie_secure_mode() -> str:
+    """``YIBAO_COOKIE_SECURE``: ``auto`` (the default: Secure when the request came over https,
+    as the server sees it; behind a proxy run uvicorn with ``--proxy-headers``), ``always`` or
+    ``never``."""
+    mode = os.environ.get("YIBAO_COOKIE_SECURE", "auto").strip().lower() or "auto"
+    if mode not in SECURE_MODES:
+        raise InputError(f"YIBAO_COOKIE_SECURE: expected auto, always or never, got {mode!r}")
+    return mode
+
+
 def _lang(request: Request) -> str:
     lang = request.query_params.get("lang") or request.cookies.get("lang") or "zh"
     return lang if lang in LANGS else "zh"
@@ -67,6 +81,11 @@ def _lang(request: Request) -> str:
 def create_web(ctx: Context) -> FastAPI:
     """The console as an app to mount at ``/ui`` under the API."""
     web = FastAPI(docs_url=None, redoc_url=None, openapi_url=None)
+    secure_mode = cookie_secure_mode()
+
+    def secure(request: Request) -> bool:
+        return secure_mode == "always" or (secure_mode == "auto" and request.url.scheme == "https")
+
     web.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     templates = Jinja2Templates(directory=HERE / "templates")
     templates.env.filters["yuan"] = format_yuan
@@ -94,7 +113,9 @@ def create_web(ctx: Context) -> FastAPI:
         )
         response = templates.TemplateResponse(request, name, data, status_code=status)
         if request.query_params.get("lang") in LANGS:
-            response.set_cookie("lang", lang, samesite="strict", httponly=True)
+            response.set_cookie(
+                "lang", lang, samesite="strict", httponly=True, secure=secure(request)
+            )
         return response
 
     def redirect(request: Request, path: str) -> Response:
@@ -158,7 +179,9 @@ def create_web(ctx: Context) -> FastAPI:
     def login_page(request: Request) -> Response:
         token = secrets.token_urlsafe(24)
         response = render(request, "login.html", csrf=token, failed=None)
-        response.set_cookie(LOGIN_CSRF, token, httponly=True, samesite="strict")
+        response.set_cookie(
+            LOGIN_CSRF, token, httponly=True, samesite="strict", secure=secure(request)
+        )
         return response
 
     @web.post("/login", response_class=HTMLResponse)
@@ -169,7 +192,9 @@ def create_web(ctx: Context) -> FastAPI:
         except logins.LoginRefused as e:
             token = secrets.token_urlsafe(24)
             response = render(request, "login.html", status=401, csrf=token, failed=str(e))
-            response.set_cookie(LOGIN_CSRF, token, httponly=True, samesite="strict")
+            response.set_cookie(
+                LOGIN_CSRF, token, httponly=True, samesite="strict", secure=secure(request)
+            )
             return response
         done = redirect(request, HOME[s.user.role])
         done.set_cookie(
@@ -177,6 +202,7 @@ def create_web(ctx: Context) -> FastAPI:
             cookie,
             httponly=True,
             samesite="strict",
+            secure=secure(request),
             max_age=int(logins.SESSION_TTL.total_seconds()),
         )
         done.delete_cookie(LOGIN_CSRF)

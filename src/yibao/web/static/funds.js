@@ -30,7 +30,7 @@ document.addEventListener("DOMContentLoaded", function () {
     var diff = function (a, b) { return a.map(function (v, i) { return (v - b[i]) / 1e10; }); };
     var band = function (name, data, color) {
       return { name: name, type: "line", stack: "fan", symbol: "none", lineStyle: { opacity: 0 },
-               areaStyle: { color: color }, data: data };
+               areaStyle: { color: color }, itemStyle: { color: color }, data: data };
     };
     var chart = echarts.init(el, null, { renderer: "svg" });
     chart.setOption({
@@ -44,7 +44,7 @@ document.addEventListener("DOMContentLoaded", function () {
         band(el.dataset.outer, diff(q.p25, q.p5), "rgba(11,79,138,0.18)"),
         band(el.dataset.inner, diff(q.p75, q.p25), "rgba(11,79,138,0.40)"),
         band(el.dataset.outer + " ", diff(q.p95, q.p75), "rgba(11,79,138,0.18)"),
-        { name: el.dataset.median, type: "line", symbol: "none", lineStyle: { color: "#0b4f8a", width: 2 }, data: yi(q.p50) }
+        { name: el.dataset.median, type: "line", symbol: "none", lineStyle: { color: "#0b4f8a", width: 2 }, itemStyle: { color: "#0b4f8a" }, data: yi(q.p50) }
       ]
     });
     el.dataset.drawn = "1";
