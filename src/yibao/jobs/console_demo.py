@@ -334,6 +334,7 @@ def _logins(ctx: Context, people: list[dict[str, Any]]) -> tuple[DemoLogin, ...]
     ]
     made = [
         DemoLogin("staff", "staff", region, None),
+        DemoLogin("reviewer", "staff", region, None),  # approves what staff records
         DemoLogin("supervisor", "supervisor", region, None),
         DemoLogin("fund", "fund_manager", None, None),
         DemoLogin("insured", "insured", None, with_claims[0] if with_claims else None),

@@ -259,7 +259,8 @@ def create_web(ctx: Context) -> FastAPI:
         data = await call(_person_page, pid, s, year)
         region = data["person"]["region"]
         provs = await call(providers.list_providers, ctx, region)
-        return render(request, "person.html", s, pid=pid, providers=provs, **data)
+        me = actor(s).actor_id
+        return render(request, "person.html", s, pid=pid, providers=provs, me=me, **data)
 
     def _claim_body(pid: str, f: dict[str, str]) -> dict[str, Any]:
         visit = f.get("visit", "")
@@ -317,7 +318,16 @@ def create_web(ctx: Context) -> FastAPI:
         body = {"treatment_region": f.get("treatment_region", ""), "from": f.get("from", "")}
         if f.get("to"):
             body["to"] = f["to"]
-        await call(registration.add_filing, ctx, pid, body, actor(s))
+        await call(registration.add_filing, ctx, pid, body, actor(s), approved=False)
+        return redirect(request, f"/persons/{quote(pid)}#filings")
+
+    @web.post("/persons/{pid}/filings/{filing_id}/approve")
+    async def approve_filing(request: Request, pid: str, filing_id: int) -> Response:
+        s = await current(request)
+        authz.may_open_page(s.user.role, (STAFF,))
+        await form(request, s)
+        await call(authz.may_write_person, ctx, principal(s), pid)
+        await call(registration.approve_filing, ctx, pid, filing_id, actor(s))
         return redirect(request, f"/persons/{quote(pid)}#filings")
 
     @web.post("/persons/{pid}/filings/{filing_id}/end")

@@ -4,6 +4,7 @@ dashboard's charts; axe-core on every main page; a screenshot of each for review
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -150,3 +151,39 @@ def test_the_fund_dashboard_draws_its_charts(page: Any, live: Demo) -> None:
     assert page.locator("#diff-h").count() == 1
     assert page.locator("section[aria-labelledby=diff-h] tbody tr").count() > 0
     accessible(page, "policy-browser")
+
+
+def test_a_filing_is_recorded_by_one_officer_and_approved_by_another(page: Any, live: Demo) -> None:
+    pid = live.login_of("insured2").person_id
+    log_in(page, live, "staff")
+    page.goto(f"{live.url}/persons/{pid}")
+    page.get_by_label("就医地").fill("990300")
+    page.locator("#f-from").fill("2025-08-01")
+    page.get_by_role("button", name="登记备案").click()
+    page.wait_for_load_state()
+    row = page.locator("tr[data-filing]").filter(has_text="990300").first
+    assert row.locator(".filing-status").get_attribute("data-status") == "recorded"
+    assert row.get_by_role("button", name="审核通过").count() == 0  # not by who recorded it
+    with live.engine.connect() as conn:
+        from yibao.store import repo
+
+        assert not repo.filing_on(conn, pid, "990300", date(2025, 9, 1))  # not yet filed care
+    accessible(page, "filing-recorded")
+    page.get_by_role("button", name="退出").click()
+    page.wait_for_load_state()
+    log_in(page, live, "reviewer")
+    page.goto(f"{live.url}/persons/{pid}?lang=en")
+    row = page.locator("tr[data-filing]").filter(has_text="990300").first
+    row.get_by_role("button", name="Approve").click()
+    page.wait_for_load_state()
+    row = page.locator("tr[data-filing]").filter(has_text="990300").first
+    assert row.locator(".filing-status").get_attribute("data-status") == "approved"
+    with live.engine.connect() as conn:
+        assert repo.filing_on(conn, pid, "990300", date(2025, 9, 1))
+    accessible(page, "filing-approved-en")
+    row.locator("input[type=date]").fill("2025-12-31")
+    row.get_by_role("button", name="End filing").click()
+    page.wait_for_load_state()
+    row = page.locator("tr[data-filing]").filter(has_text="990300").first
+    assert "2025-12-31" in row.inner_text()
+    assert not page.errors, page.errors
