@@ -337,6 +337,7 @@ def _logins(ctx: Context, people: list[dict[str, Any]]) -> tuple[DemoLogin, ...]
         DemoLogin("reviewer", "staff", region, None),  # approves what staff records
         DemoLogin("supervisor", "supervisor", region, None),
         DemoLogin("fund", "fund_manager", None, None),
+        DemoLogin("admin", "admin", None, None),
         DemoLogin("insured", "insured", None, with_claims[0] if with_claims else None),
         DemoLogin("insured2", "insured", None, with_claims[1] if len(with_claims) > 1 else None),
     ]

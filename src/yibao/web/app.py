@@ -30,6 +30,7 @@ from yibao.errors import InputError
 from yibao.money import format_yuan
 from yibao.policy.errors import PolicyError
 from yibao.service import (
+    admin_view,
     cases,
     fund_view,
     logins,
@@ -49,7 +50,14 @@ HERE = Path(__file__).parent
 COOKIE = "yb_session"
 LOGIN_CSRF = "yb_login_csrf"
 STAFF, SUPERVISOR, FUND, INSURED = "staff", "supervisor", "fund_manager", "insured"
-HOME = {STAFF: "/persons", SUPERVISOR: "/cases", FUND: "/funds", INSURED: "/me"}
+ADMIN = "admin"
+HOME = {
+    STAFF: "/persons",
+    SUPERVISOR: "/cases",
+    FUND: "/funds",
+    INSURED: "/me",
+    ADMIN: "/admin/users",
+}
 
 
 class LoginRequired(Exception):
@@ -457,6 +465,41 @@ def create_web(ctx: Context) -> FastAPI:
         fan = await call(projection_view.fan, scenario)
         known = await call(projection_view.scenarios)
         return render(request, "projection.html", s, p=fan, scenarios=known)
+
+    # ------------------------------------------------------------------ administrators
+    @web.get("/admin/users", response_class=HTMLResponse)
+    async def users(request: Request) -> Response:
+        s = await current(request)
+        authz.may_open_page(s.user.role, (ADMIN,))
+        found = await call(admin_view.list_users, ctx)
+        return render(request, "users.html", s, users=found, roles=logins.WEB_ROLES)
+
+    @web.post("/admin/users")
+    async def add_user(request: Request) -> Response:
+        s = await current(request)
+        authz.may_open_page(s.user.role, (ADMIN,))
+        f = await form(request, s)
+        await call(
+            logins.create_user,
+            ctx,
+            f.get("username", "").strip(),
+            f.get("password", ""),
+            f.get("role", ""),
+            display_name=f.get("display_name", "").strip(),
+            region=f.get("region", "").strip() or None,
+            person_id=f.get("person_id", "").strip() or None,
+            actor=actor(s),
+        )
+        return redirect(request, "/admin/users")
+
+    @web.get("/admin/audit", response_class=HTMLResponse)
+    async def audit(
+        request: Request, who: str = "", action: str = "", subject: str = ""
+    ) -> Response:
+        s = await current(request)
+        authz.may_open_page(s.user.role, (ADMIN,))
+        rows = await call(admin_view.audit_entries, ctx, actor(s), who, action, subject)
+        return render(request, "audit.html", s, rows=rows, who=who, action=action, subject=subject)
 
     @web.get("/policy", response_class=HTMLResponse)
     async def policy(

@@ -165,3 +165,14 @@ def test_the_session_cookie_is_secure_over_https_and_when_configured(
     monkeypatch.setenv("YIBAO_COOKIE_SECURE", "sometimes")
     with pytest.raises(InputError, match="YIBAO_COOKIE_SECURE"):
         create_app(demo.engine)
+
+
+def test_only_an_administrator_opens_the_admin_pages(client: TestClient) -> None:
+    assert login(client, "staff").status_code == 303
+    assert client.get("/ui/admin/users").status_code == 403
+    assert client.get("/ui/admin/audit").status_code == 403
+    client.cookies.clear()
+    assert login(client, "admin").status_code == 303
+    assert client.get("/ui/admin/audit").status_code == 200
+    assert client.get("/ui/persons").status_code == 403
+    assert client.get("/ui/funds").status_code == 403

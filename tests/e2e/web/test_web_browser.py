@@ -187,3 +187,33 @@ def test_a_filing_is_recorded_by_one_officer_and_approved_by_another(page: Any, 
     row = page.locator("tr[data-filing]").filter(has_text="990300").first
     assert "2025-12-31" in row.inner_text()
     assert not page.errors, page.errors
+
+
+def test_an_administrator_adds_a_user_and_reads_who_opened_a_person(page: Any, live: Demo) -> None:
+    pid = live.login_of("insured").person_id
+    log_in(page, live, "staff")
+    page.goto(f"{live.url}/persons/{pid}")  # a personal-data read, to be found in the log
+    page.get_by_role("button", name="退出").click()
+    page.wait_for_load_state()
+    log_in(page, live, "admin")
+    assert page.url.endswith("/admin/users")
+    assert page.locator("#users td[data-role=admin]").count() == 1
+    accessible(page, "admin-users")
+    page.get_by_label("用户名").fill("newstaff")
+    page.get_by_label("密码").fill("a-long-password-1")
+    page.get_by_label("角色").select_option("staff")
+    page.get_by_label("参保地").fill("990200")
+    page.get_by_role("button", name="新增用户").click()
+    page.wait_for_load_state()
+    assert "newstaff" in page.locator("#users").inner_text()
+    page.get_by_role("link", name="审计日志").click()
+    page.get_by_label("对象").fill(pid)
+    page.get_by_role("button", name="查询").click()
+    page.wait_for_load_state()
+    log = page.locator("#audit tbody").inner_text()
+    assert "web:staff" in log and "person.read" in log
+    accessible(page, "admin-audit")
+    page.goto(f"{live.url}/admin/audit?lang=en&action=web_user")
+    assert "web:admin" in page.locator("#audit tbody").inner_text()
+    accessible(page, "admin-audit-en")
+    assert not page.errors, page.errors

@@ -67,6 +67,8 @@ def _pages(demo: Demo, role: str) -> list[str]:
             "/ui/funds?region=990300",
             "/ui/funds/projection",
         ]
+    if role == "admin":
+        return ["/ui/admin/users", "/ui/admin/audit"]
     return ["/ui/me"]
 
 
@@ -76,7 +78,7 @@ def client(demo: Demo) -> Iterator[TestClient]:
         yield c
 
 
-@pytest.mark.parametrize("role", ["staff", "supervisor", "fund", "insured"])
+@pytest.mark.parametrize("role", ["staff", "supervisor", "fund", "insured", "admin"])
 @pytest.mark.parametrize("lang", ["zh", "en"])
 def test_no_code_is_left_untranslated(client: TestClient, demo: Demo, role: str, lang: str) -> None:
     assert login(client, role).status_code == 303
