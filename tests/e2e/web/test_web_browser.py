@@ -202,7 +202,7 @@ def test_an_administrator_adds_a_user_and_reads_who_opened_a_person(page: Any, l
     page.get_by_label("用户名").fill("newstaff")
     page.get_by_label("密码").fill("a-long-password-1")
     page.get_by_label("角色").select_option("staff")
-    page.get_by_label("参保地").fill("990200")
+    page.get_by_label("统筹区").fill("990200")
     page.get_by_role("button", name="新增用户").click()
     page.wait_for_load_state()
     assert "newstaff" in page.locator("#users").inner_text()
