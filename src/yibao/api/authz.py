@@ -219,6 +219,7 @@ WEB_ROLES: dict[str, Role] = {
     "supervisor": Role.STAFF,
     "fund_manager": Role.AUDITOR,
     "insured": Role.INSURED,
+    "admin": Role.ADMIN,
 }
 
 

@@ -55,8 +55,10 @@ def _demo(path: Path, persons: int, url: str) -> None:
     console.print(f"console: {url}   (password for every demo login: {DEMO_PASSWORD})")
     for username, role in (
         ("staff", "agency staff 经办"),
+        ("reviewer", "agency staff who approves filings 备案审核"),
         ("supervisor", "supervisor 稽核"),
         ("fund", "fund manager 基金管理"),
         ("insured", "insured person 参保人"),
+        ("admin", "administrator 系统管理 (users, audit log)"),
     ):
         console.print(f"  {username:<11} {role}")

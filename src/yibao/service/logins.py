@@ -21,7 +21,7 @@ from yibao.service.context import SYSTEM, Actor, Conflict, Context
 from yibao.store import repo
 from yibao.store import tables as t
 
-WEB_ROLES = ("staff", "supervisor", "fund_manager", "insured")
+WEB_ROLES = ("staff", "supervisor", "fund_manager", "insured", "admin")
 SCRYPT_N, SCRYPT_R, SCRYPT_P = 2**14, 8, 1
 LOCK_AFTER = 5
 LOCK_FOR = timedelta(minutes=15)

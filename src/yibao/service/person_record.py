@@ -137,6 +137,8 @@ def filings_of(ctx: Context, person_id: str) -> list[dict[str, Any]]:
             "treatment_region": r.treatment_region,
             "from": r.start_date,
             "to": r.end_date,
+            "status": r.status,
+            "recorded_by": r.recorded_by,
         }
         for r in rows
     ]

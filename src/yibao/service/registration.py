@@ -211,8 +211,12 @@ def add_enrollment(
     return enrollment_view(row)
 
 
-def add_filing(ctx: Context, person_id: str, data: object, actor: Actor = SYSTEM) -> None:
-    """A cross-region filing (异地就医备案): care there counts as filed, not temporary."""
+def add_filing(
+    ctx: Context, person_id: str, data: object, actor: Actor = SYSTEM, *, approved: bool = True
+) -> int:
+    """A cross-region filing (异地就医备案): care there counts as filed, not temporary.
+    ``approved=False`` records it for another officer to approve (:func:`approve_filing`);
+    until then care there stays temporary. Returns the filing's id."""
     o = Obj(data, "filing", FILING_KEYS)
     region = o.text("treatment_region")
     ctx.chain(region, o.at("treatment_region"))
@@ -220,12 +224,42 @@ def add_filing(ctx: Context, person_id: str, data: object, actor: Actor = SYSTEM
     with ctx.engine.begin() as conn:
         if repo.get_person(conn, person_id) is None:
             raise NotFound(f"person_id: unknown person {person_id!r}")
-        conn.execute(
+        key = conn.execute(
             insert(t.filings).values(
-                person_id=person_id, treatment_region=region, start_date=start, end_date=end
+                person_id=person_id,
+                treatment_region=region,
+                start_date=start,
+                end_date=end,
+                status="approved" if approved else "recorded",
+                recorded_by=actor.actor_id,
             )
-        )
+        ).inserted_primary_key
+        if key is None:  # every supported database returns the new id
+            raise RuntimeError("filing: the database returned no id")
         repo.audit(conn, actor.actor_id, actor.role, "filing.create", person_id, region)
+    return int(key[0])
+
+
+def approve_filing(ctx: Context, person_id: str, filing_id: int, actor: Actor = SYSTEM) -> None:
+    """Approve a recorded filing (备案审核通过); the officer who recorded it may not."""
+    with ctx.engine.begin() as conn:
+        row = conn.execute(
+            select(t.filings).where(
+                t.filings.c.filing_id == filing_id, t.filings.c.person_id == person_id
+            )
+        ).first()
+        if row is None:
+            raise NotFound(f"filing_id: no filing {filing_id} of person {person_id}")
+        if row.status != "recorded":
+            raise Conflict(f"filing_id: filing {filing_id} is {row.status}, not awaiting approval")
+        if row.recorded_by == actor.actor_id:
+            raise Conflict(
+                f"filing_id: filing {filing_id} was recorded by you; another officer approves"
+            )
+        conn.execute(
+            update(t.filings).where(t.filings.c.filing_id == filing_id).values(status="approved")
+        )
+        repo.audit(conn, actor.actor_id, actor.role, "filing.approve", person_id, str(filing_id))
 
 
 def as_mapping(data: object) -> Mapping[str, object]:

@@ -65,6 +65,7 @@ def filing_on(conn: Connection, person_id: str, region: str, day: date) -> bool:
     q = select(func.count()).where(
         t.filings.c.person_id == person_id,
         t.filings.c.treatment_region == region,
+        t.filings.c.status == "approved",
         _in_force(t.filings, day),
     )
     return bool(conn.execute(q).scalar())

@@ -86,6 +86,9 @@ filings = Table(
     Column("treatment_region", String(6), nullable=False),
     Column("start_date", Date, nullable=False),
     Column("end_date", Date, nullable=True),
+    # recorded → approved (备案审核); only an approved filing makes care there filed care
+    Column("status", String(12), nullable=False, server_default="approved"),
+    Column("recorded_by", String(60), nullable=False, server_default=""),
 )
 
 accumulators = Table(

@@ -9,6 +9,7 @@ Forms are ``application/x-www-form-urlencoded`` and read here with the standard 
 from __future__ import annotations
 
 import hmac
+import os
 import secrets
 from collections.abc import Callable
 from datetime import date
@@ -24,29 +25,39 @@ from fastapi.templating import Jinja2Templates
 
 from yibao.api import authz
 from yibao.api.auth import Principal
+from yibao.api.contract import STATUS_OF
 from yibao.errors import InputError
 from yibao.money import format_yuan
 from yibao.policy.errors import PolicyError
 from yibao.service import (
+    admin_view,
     cases,
     fund_view,
     logins,
     person_record,
     policy_view,
+    projection_view,
     providers,
     registration,
     settlement,
 )
-from yibao.service.context import Actor, Conflict, Context, NotFound
+from yibao.service.context import Actor, Context
 from yibao.supervision.rules import RULES
 from yibao.web import explain
-from yibao.web.i18n import LANGS, translator
+from yibao.web.i18n import LANGS, code_label, translator
 
 HERE = Path(__file__).parent
 COOKIE = "yb_session"
 LOGIN_CSRF = "yb_login_csrf"
 STAFF, SUPERVISOR, FUND, INSURED = "staff", "supervisor", "fund_manager", "insured"
-HOME = {STAFF: "/persons", SUPERVISOR: "/cases", FUND: "/funds", INSURED: "/me"}
+ADMIN = "admin"
+HOME = {
+    STAFF: "/persons",
+    SUPERVISOR: "/cases",
+    FUND: "/funds",
+    INSURED: "/me",
+    ADMIN: "/admin/users",
+}
 
 
 class LoginRequired(Exception):
@@ -57,6 +68,19 @@ class BadCsrf(Exception):
     """A POST without the session's CSRF token."""
 
 
+SECURE_MODES = ("auto", "always", "never")
+
+
+def cookie_secure_mode() -> str:
+    """``YIBAO_COOKIE_SECURE``: ``auto`` (the default: Secure when the request came over https,
+    as the server sees it; behind a proxy run uvicorn with ``--proxy-headers``), ``always`` or
+    ``never``."""
+    mode = os.environ.get("YIBAO_COOKIE_SECURE", "auto").strip().lower() or "auto"
+    if mode not in SECURE_MODES:
+        raise InputError(f"YIBAO_COOKIE_SECURE: expected auto, always or never, got {mode!r}")
+    return mode
+
+
 def _lang(request: Request) -> str:
     lang = request.query_params.get("lang") or request.cookies.get("lang") or "zh"
     return lang if lang in LANGS else "zh"
@@ -65,10 +89,16 @@ def _lang(request: Request) -> str:
 def create_web(ctx: Context) -> FastAPI:
     """The console as an app to mount at ``/ui`` under the API."""
     web = FastAPI(docs_url=None, redoc_url=None, openapi_url=None)
+    secure_mode = cookie_secure_mode()
+
+    def secure(request: Request) -> bool:
+        return secure_mode == "always" or (secure_mode == "auto" and request.url.scheme == "https")
+
     web.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     templates = Jinja2Templates(directory=HERE / "templates")
     templates.env.filters["yuan"] = format_yuan
     templates.env.filters["money"] = explain.money
+    templates.env.filters["yi"] = explain.yi
     templates.env.globals["visit_label"] = explain.visit_label
 
     def render(
@@ -82,6 +112,7 @@ def create_web(ctx: Context) -> FastAPI:
         base = request.scope.get("root_path", "")
         data.update(
             _=translator(lang),
+            code=lambda group, value: code_label(group, value, lang),
             lang=lang,
             base=base,
             session=session,
@@ -90,7 +121,9 @@ def create_web(ctx: Context) -> FastAPI:
         )
         response = templates.TemplateResponse(request, name, data, status_code=status)
         if request.query_params.get("lang") in LANGS:
-            response.set_cookie("lang", lang, samesite="strict", httponly=True)
+            response.set_cookie(
+                "lang", lang, samesite="strict", httponly=True, secure=secure(request)
+            )
         return response
 
     def redirect(request: Request, path: str) -> Response:
@@ -138,32 +171,25 @@ def create_web(ctx: Context) -> FastAPI:
     def _csrf(request: Request, _: BadCsrf) -> Response:
         return _error(request, 403, "forbidden", "CSRF token missing or wrong")
 
-    @web.exception_handler(authz.Denied)
-    def _denied(request: Request, e: authz.Denied) -> Response:
-        return _error(request, 403, "forbidden", str(e))
+    def _answer(status: int) -> Callable[[Request, Exception], Response]:
+        title = {403: "forbidden", 404: "not_found"}.get(status, "error")
 
-    @web.exception_handler(NotFound)
-    def _nf(request: Request, e: NotFound) -> Response:
-        return _error(request, 404, "not_found", str(e))
+        def handle(request: Request, e: Exception) -> Response:
+            return _error(request, status, title, str(e))
 
-    @web.exception_handler(Conflict)
-    def _cf(request: Request, e: Conflict) -> Response:
-        return _error(request, 409, "error", str(e))
+        return handle
 
-    @web.exception_handler(InputError)
-    def _bad(request: Request, e: InputError) -> Response:
-        return _error(request, 400, "error", str(e))
-
-    @web.exception_handler(PolicyError)
-    def _pol(request: Request, e: PolicyError) -> Response:
-        return _error(request, 400, "error", str(e))
+    for exc, status in STATUS_OF:  # the API's one mapping of errors to status codes
+        web.add_exception_handler(exc, _answer(status))
 
     # ------------------------------------------------------------------ login
     @web.get("/login", response_class=HTMLResponse)
     def login_page(request: Request) -> Response:
         token = secrets.token_urlsafe(24)
         response = render(request, "login.html", csrf=token, failed=None)
-        response.set_cookie(LOGIN_CSRF, token, httponly=True, samesite="strict")
+        response.set_cookie(
+            LOGIN_CSRF, token, httponly=True, samesite="strict", secure=secure(request)
+        )
         return response
 
     @web.post("/login", response_class=HTMLResponse)
@@ -174,7 +200,9 @@ def create_web(ctx: Context) -> FastAPI:
         except logins.LoginRefused as e:
             token = secrets.token_urlsafe(24)
             response = render(request, "login.html", status=401, csrf=token, failed=str(e))
-            response.set_cookie(LOGIN_CSRF, token, httponly=True, samesite="strict")
+            response.set_cookie(
+                LOGIN_CSRF, token, httponly=True, samesite="strict", secure=secure(request)
+            )
             return response
         done = redirect(request, HOME[s.user.role])
         done.set_cookie(
@@ -182,6 +210,7 @@ def create_web(ctx: Context) -> FastAPI:
             cookie,
             httponly=True,
             samesite="strict",
+            secure=secure(request),
             max_age=int(logins.SESSION_TTL.total_seconds()),
         )
         done.delete_cookie(LOGIN_CSRF)
@@ -238,7 +267,8 @@ def create_web(ctx: Context) -> FastAPI:
         data = await call(_person_page, pid, s, year)
         region = data["person"]["region"]
         provs = await call(providers.list_providers, ctx, region)
-        return render(request, "person.html", s, pid=pid, providers=provs, **data)
+        me = actor(s).actor_id
+        return render(request, "person.html", s, pid=pid, providers=provs, me=me, **data)
 
     def _claim_body(pid: str, f: dict[str, str]) -> dict[str, Any]:
         visit = f.get("visit", "")
@@ -296,7 +326,16 @@ def create_web(ctx: Context) -> FastAPI:
         body = {"treatment_region": f.get("treatment_region", ""), "from": f.get("from", "")}
         if f.get("to"):
             body["to"] = f["to"]
-        await call(registration.add_filing, ctx, pid, body, actor(s))
+        await call(registration.add_filing, ctx, pid, body, actor(s), approved=False)
+        return redirect(request, f"/persons/{quote(pid)}#filings")
+
+    @web.post("/persons/{pid}/filings/{filing_id}/approve")
+    async def approve_filing(request: Request, pid: str, filing_id: int) -> Response:
+        s = await current(request)
+        authz.may_open_page(s.user.role, (STAFF,))
+        await form(request, s)
+        await call(authz.may_write_person, ctx, principal(s), pid)
+        await call(registration.approve_filing, ctx, pid, filing_id, actor(s))
         return redirect(request, f"/persons/{quote(pid)}#filings")
 
     @web.post("/persons/{pid}/filings/{filing_id}/end")
@@ -412,12 +451,55 @@ def create_web(ctx: Context) -> FastAPI:
     async def funds(request: Request, region: str = "") -> Response:
         s = await current(request)
         authz.may_open_page(s.user.role, (FUND,))
-        regions = await call(fund_view.fund_regions, ctx)
-        region = region or (regions[0] if regions else "")
         if region:
             authz.may_read_region(principal(s), region)
-        overview = await call(fund_view.fund_overview, ctx, region) if region else []
-        return render(request, "funds.html", s, regions=regions, region=region, overview=overview)
+        data = await call(fund_view.dashboard, ctx, region)
+        if data["region"] and not region:
+            authz.may_read_region(principal(s), data["region"])
+        return render(request, "funds.html", s, **data)
+
+    @web.get("/funds/projection", response_class=HTMLResponse)
+    async def projection(request: Request, scenario: str = "baseline") -> Response:
+        s = await current(request)
+        authz.may_open_page(s.user.role, (FUND,))
+        fan = await call(projection_view.fan, scenario)
+        known = await call(projection_view.scenarios)
+        return render(request, "projection.html", s, p=fan, scenarios=known)
+
+    # ------------------------------------------------------------------ administrators
+    @web.get("/admin/users", response_class=HTMLResponse)
+    async def users(request: Request) -> Response:
+        s = await current(request)
+        authz.may_open_page(s.user.role, (ADMIN,))
+        found = await call(admin_view.list_users, ctx)
+        return render(request, "users.html", s, users=found, roles=logins.WEB_ROLES)
+
+    @web.post("/admin/users")
+    async def add_user(request: Request) -> Response:
+        s = await current(request)
+        authz.may_open_page(s.user.role, (ADMIN,))
+        f = await form(request, s)
+        await call(
+            logins.create_user,
+            ctx,
+            f.get("username", "").strip(),
+            f.get("password", ""),
+            f.get("role", ""),
+            display_name=f.get("display_name", "").strip(),
+            region=f.get("region", "").strip() or None,
+            person_id=f.get("person_id", "").strip() or None,
+            actor=actor(s),
+        )
+        return redirect(request, "/admin/users")
+
+    @web.get("/admin/audit", response_class=HTMLResponse)
+    async def audit(
+        request: Request, who: str = "", action: str = "", subject: str = ""
+    ) -> Response:
+        s = await current(request)
+        authz.may_open_page(s.user.role, (ADMIN,))
+        rows = await call(admin_view.audit_entries, ctx, actor(s), who, action, subject)
+        return render(request, "audit.html", s, rows=rows, who=who, action=action, subject=subject)
 
     @web.get("/policy", response_class=HTMLResponse)
     async def policy(

@@ -110,6 +110,11 @@ def money(value: object) -> str:
     return format_yuan(yuan_to_fen(value))
 
 
+def yi(fen: int) -> str:
+    """Fen in 亿元 (10⁸ yuan) to two places, for projections (display only)."""
+    return f"{Decimal(fen) / Decimal(10**10):,.2f}"
+
+
 @dataclass(frozen=True, slots=True)
 class Cited:
     path: str

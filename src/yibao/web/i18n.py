@@ -124,13 +124,126 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "back": ("返回", "Back"),
     "none": ("无", "None"),
     "end_filing": ("终止备案", "End filing"),
-    "by_level": (
-        "按医院等级的基金支付（异地就医为 clearing）",
-        "Fund payments by hospital level (clearing: care in another region)",
-    ),
+    "by_level": ("按医院等级的基金支付", "Fund payments by hospital level"),
     "credit": ("信用评价", "Credit score"),
     "level": ("医院等级", "Level"),
+    "projection": ("基金精算预测", "Fund projection"),
+    "scenario": ("情景", "Scenario"),
+    "projection_note": (
+        "按随附的精算假设做随机模拟，全省年末累计结余的分位数；模拟路径数",
+        "Monte Carlo over the shipped actuarial assumptions: percentiles of the province's "
+        "year-end balance; paths",
+    ),
+    "balance_fan": ("年末累计结余预测", "Projected year-end balance"),
+    "median": ("中位数", "Median"),
+    "yi_yuan": ("亿元", "100 million yuan"),
+    "year": ("年度", "Year"),
+    "users": ("用户管理", "Users"),
+    "audit_log": ("审计日志", "Audit log"),
+    "add_user": ("新增用户", "Add a user"),
+    "role": ("角色", "Role"),
+    "display_name": ("显示名称", "Display name"),
+    "failed_logins": ("连续登录失败", "Failed logins"),
+    "locked_until": ("锁定至", "Locked until"),
+    "created_at": ("创建时间", "Created"),
+    "at": ("时间", "At"),
+    "actor": ("操作人", "Actor"),
+    "action": ("操作", "Action"),
+    "subject": ("对象", "Subject"),
+    "detail": ("详情", "Detail"),
+    "audit_note": (
+        "最近 100 条；查看本日志也会记录在内",
+        "The latest 100; reading this log is logged too",
+    ),
+    "actions": ("操作", "Actions"),
+    "approve_filing": ("审核通过", "Approve"),
+    "awaits_other": ("待另一名经办人员审核", "Awaits another officer's approval"),
+    "interface_code": ("接口字段", "Interface field"),
+    "pooling_region": ("统筹区", "Region"),
+    "provider_name": ("机构名称", "Name"),
+    "rule_name": ("规则名称", "Rule"),
+    "rule_code": ("规则编码", "Rule code"),
+    "warning": ("预警", "Warning"),
+    "deficit": ("当期赤字，无可支付月数", "In deficit: no months payable"),
 }
+
+
+# the codes the pages show, by what they are (a code missing here is shown as itself)
+CODES: dict[str, dict[str, tuple[str, str]]] = {
+    "fund": {
+        "employee_pooled": ("职工医保统筹基金", "Employee pooled fund"),
+        "individual_accounts": ("职工个人账户", "Individual accounts"),
+        "resident_pooled": ("居民医保基金", "Resident fund"),
+        "large_amount": ("职工大额医疗费用补助", "Employee large-amount supplement"),
+        "critical_illness": ("城乡居民大病保险", "Resident critical illness insurance"),
+        "medical_assistance": ("医疗救助基金", "Medical assistance fund"),
+        "adjustment": ("省级调剂金", "Provincial adjustment fund"),
+        "long_term_care": ("长期护理保险基金", "Long-term care fund"),
+    },
+    "warning": {  # yibao.actuarial.warning.Level, 人社部发〔2009〕67号 ranges
+        "red": ("红色：不足 3 个月", "Red: under 3 months"),
+        "orange": ("橙色：3 至 6 个月", "Orange: 3 to 6 months"),
+        "normal": ("正常：6 至 9 个月", "Normal: 6 to 9 months"),
+        "ample": ("较多：9 至 15 个月", "Ample: 9 to 15 months"),
+        "excess": ("结余过多：超过 15 个月", "Excessive: over 15 months"),
+    },
+    "scheme": {
+        "employee": ("职工基本医疗保险", "Employee basic medical insurance"),
+        "resident": ("城乡居民基本医疗保险", "Resident basic medical insurance"),
+    },
+    "person_type": {
+        "active": ("在职", "In service"),
+        "retired": ("退休", "Retired"),
+        "adult": ("成年居民", "Adult"),
+        "child": ("少儿、学生", "Child or student"),
+        "elderly": ("老年居民", "Elderly"),
+    },
+    "hospital_level": {
+        "L1": ("一级", "Level 1"),
+        "L2": ("二级", "Level 2"),
+        "L3": ("三级", "Level 3"),
+        "clearing": ("异地就医清算", "Care in another region"),
+    },
+    "journal": {
+        "settlement": ("结算", "Settlement"),
+        "reversal": ("冲正", "Reversal"),
+        "refund": ("退费", "Refund"),
+        "contribution": ("缴费划入", "Contribution"),
+        "transfer": ("划转", "Transfer"),
+        "clawback": ("追回", "Clawback"),
+        "prepayment": ("预付", "Prepayment"),
+        "opening": ("上年结转", "Brought forward"),
+        "financing": ("筹资", "Financing"),
+    },
+    "status": {
+        "settled": ("已结算", "Settled"),
+        "reversed": ("已冲正", "Reversed"),
+        "refunded": ("已退费", "Refunded"),
+        "open": ("待审核", "Open"),
+        "under_review": ("审核中", "Under review"),
+        "confirmed": ("已确认违规", "Confirmed"),
+        "dismissed": ("已排除", "Dismissed"),
+        "recorded": ("已登记，待审核", "Recorded, awaiting approval"),
+        "approved": ("已批准", "Approved"),
+        "ended": ("已终止", "Ended"),
+    },
+    "role": {
+        "staff": ("经办人员", "Agency staff"),
+        "supervisor": ("稽核人员", "Supervisor"),
+        "fund_manager": ("基金管理", "Fund manager"),
+        "insured": ("参保人", "Insured person"),
+        "auditor": ("审计", "Auditor"),
+        "admin": ("管理员", "Administrator"),
+    },
+}
+
+
+def code_label(group: str, value: object, lang: str) -> str:
+    """A code of ``group`` in words (Chinese unless ``en``); an unknown code as itself."""
+    pair = CODES.get(group, {}).get(str(value))
+    if pair is None:
+        return "" if value is None else str(value)
+    return pair[1 if lang == "en" else 0]
 
 
 def translator(lang: str) -> Callable[[str], str]:

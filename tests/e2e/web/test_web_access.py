@@ -10,6 +10,7 @@ from fastapi.testclient import TestClient
 from web_helpers import Demo, csrf_of, login
 
 from yibao.api.app import create_app
+from yibao.errors import InputError
 from yibao.service import cases, logins, person_record, settlement
 
 
@@ -149,3 +150,29 @@ def test_the_insured_read_a_past_year_against_its_limits(client: TestClient, dem
     yuan, fen = divmod(standing["scope"], 100)
     scope = f"{yuan:,}.{fen:02d}"
     assert f"<dd>{standing['admissions']}</dd>" in page and scope in page
+
+
+def test_the_session_cookie_is_secure_over_https_and_when_configured(
+    demo: Demo, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with TestClient(create_app(demo.engine), base_url="https://testserver") as c:
+        assert "Secure" in login(c, "staff").headers["set-cookie"]
+    with TestClient(create_app(demo.engine)) as c:  # plain http, the default mode
+        assert "Secure" not in login(c, "staff").headers["set-cookie"]
+    monkeypatch.setenv("YIBAO_COOKIE_SECURE", "always")
+    with TestClient(create_app(demo.engine)) as c:
+        assert "Secure" in c.get("/ui/login").headers["set-cookie"]
+    monkeypatch.setenv("YIBAO_COOKIE_SECURE", "sometimes")
+    with pytest.raises(InputError, match="YIBAO_COOKIE_SECURE"):
+        create_app(demo.engine)
+
+
+def test_only_an_administrator_opens_the_admin_pages(client: TestClient) -> None:
+    assert login(client, "staff").status_code == 303
+    assert client.get("/ui/admin/users").status_code == 403
+    assert client.get("/ui/admin/audit").status_code == 403
+    client.cookies.clear()
+    assert login(client, "admin").status_code == 303
+    assert client.get("/ui/admin/audit").status_code == 200
+    assert client.get("/ui/persons").status_code == 403
+    assert client.get("/ui/funds").status_code == 403
