@@ -1,15 +1,15 @@
 """Cross-region filings are recorded, then approved (备案审核): a status and who recorded it.
 Filings already stored count as approved, as they did.
 
-Revision ID: 0005
-Revises: 0004
+Revision ID: 0006
+Revises: 0005
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0005"
-down_revision = "0004"
+revision = "0006"
+down_revision = "0005"
 branch_labels = None
 depends_on = None
 
