@@ -130,7 +130,8 @@ def register(app: typer.Typer) -> None:
             if not agreements.exists():
                 raise InputError(f"{agreements}: no such agreements file")
             book = read_book(agreements)
-        req = replace(req, claim=epidemic_claim(req.claim, epidemic, status))
+        lifted = epidemic_claim(req.claim, epidemic, status)
+        req = replace(req, request=replace(req.request, claim=lifted))
         s = settle_request(req, chain, reg, None, book)
         after, extra = epidemic_layer(s, epidemic)
         fam = load_json(family) if family is not None else None

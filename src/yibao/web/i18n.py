@@ -179,6 +179,10 @@ CODES: dict[str, dict[str, tuple[str, str]]] = {
         "medical_assistance": ("医疗救助基金", "Medical assistance fund"),
         "adjustment": ("省级调剂金", "Provincial adjustment fund"),
         "long_term_care": ("长期护理保险基金", "Long-term care fund"),
+        "civil_servant_subsidy": ("公务员医疗补助", "Civil servants' medical subsidy"),
+        "enterprise_supplement": ("企业补充医疗保险", "Enterprise supplementary insurance"),
+        "commercial": ("商业健康保险", "Commercial health insurance"),
+        "epidemic_fiscal": ("重大疫情财政补助", "Epidemic fiscal subsidy"),
     },
     "warning": {  # yibao.actuarial.warning.Level, 人社部发〔2009〕67号 ranges
         "red": ("红色：不足 3 个月", "Red: under 3 months"),

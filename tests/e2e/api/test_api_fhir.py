@@ -138,7 +138,8 @@ def test_search_by_patient_and_metadata(api: Api) -> None:
         params={"patient": "Patient/P-other"},
         headers=api.h("insured"),
     )
-    assert r.status_code == 403 and valid(r.json())["issue"][0]["code"] == "forbidden"
+    # another person's records: unknown and forbidden answer alike (no enumeration)
+    assert r.status_code == 404 and valid(r.json())["issue"][0]["code"] == "not-found"
     cs = valid(api.client.get("/fhir/metadata", headers=api.h("insured")).json())
     assert cs["fhirVersion"] == "4.3.0"
     served = {r["type"]: {i["code"] for i in r["interaction"]} for r in cs["rest"][0]["resource"]}
