@@ -186,16 +186,9 @@ def register(app: typer.Typer) -> None:
         path: Path = typer.Argument(..., help="a scenario file or directory"),
     ) -> None:
         """Run LTC worked-example scenarios; exit 1 when any figure differs."""
+        from yibao.commands.tiers_cmd import print_results
         from yibao.ltc.scenario import run_dir
 
-        results = run_dir(path)
-        for r in results:
-            print(f"{'ok  ' if r.ok else 'FAIL'} {r.name}")
-            for f in r.failures:
-                print(f"     {f}")
-        bad = sum(not r.ok for r in results)
-        Console(stderr=True).print(f"{len(results)} scenarios, {bad} failed", highlight=False)
-        if bad:
-            raise typer.Exit(1)
+        print_results(run_dir(path))
 
     app.add_typer(ltc, name="ltc")

@@ -2,10 +2,33 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
+from typing import Protocol
 
 import typer
 from rich.console import Console
+
+
+class ScenarioResult(Protocol):
+    @property
+    def ok(self) -> bool: ...
+    @property
+    def name(self) -> str: ...
+    @property
+    def failures(self) -> Sequence[str]: ...
+
+
+def print_results(results: Sequence[ScenarioResult]) -> None:
+    """One line per worked example, its mismatches, a summary; exit 1 when any differs."""
+    for r in results:
+        print(f"{'ok  ' if r.ok else 'FAIL'} {r.name}")
+        for f in r.failures:
+            print(f"     {f}")
+    bad = sum(not r.ok for r in results)
+    Console(stderr=True).print(f"{len(results)} scenarios, {bad} failed", highlight=False)
+    if bad:
+        raise typer.Exit(1)
 
 
 def register(app: typer.Typer) -> None:
@@ -32,14 +55,6 @@ def register(app: typer.Typer) -> None:
         any figure differs."""
         from yibao.tiers.runner import run_path
 
-        results = run_path(path)
-        for r in results:
-            print(f"{'ok  ' if r.ok else 'FAIL'} {r.name}")
-            for f in r.failures:
-                print(f"     {f}")
-        bad = sum(not r.ok for r in results)
-        Console(stderr=True).print(f"{len(results)} scenarios, {bad} failed", highlight=False)
-        if bad:
-            raise typer.Exit(1)
+        print_results(run_path(path))
 
     app.add_typer(tiers, name="tiers")

@@ -30,6 +30,7 @@ from yibao.money import Fen, Stage, apply_ratio, format_yuan, ratio
 from yibao.policy.errors import PolicyError
 from yibao.settle.model import Claim, Line, PreSplit
 from yibao.settle.parts import Parts
+from yibao.tiers.supplementary import read_day
 from yibao.types import ItemClass, Route, VisitType
 
 
@@ -59,15 +60,6 @@ REGIME_KEYS = frozenset(
 )
 
 
-def _day(raw: object, where: str) -> date:
-    if isinstance(raw, date):
-        return raw
-    try:
-        return date.fromisoformat(str(raw))
-    except ValueError:
-        raise PolicyError(f"{where}: expected a date YYYY-MM-DD, got {raw!r}") from None
-
-
 def parse_regime(data: object, source: str) -> Regime:
     """A regime from parsed YAML, strictly."""
     if not isinstance(data, dict):
@@ -88,8 +80,8 @@ def parse_regime(data: object, source: str) -> Regime:
         raise PolicyError(f"{source}: {e}") from None
     return Regime(
         str(data["id"]),
-        {str(k): _day(v, f"{source}: statuses.{k}") for k, v in statuses.items()},
-        _day(data["admitted_to"], f"{source}: admitted_to"),
+        {str(k): read_day(v, f"{source}: statuses.{k}") for k, v in statuses.items()},
+        read_day(data["admitted_to"], f"{source}: admitted_to"),
         visits,
         central,
         str(data["source"]),

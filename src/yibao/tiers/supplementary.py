@@ -320,7 +320,8 @@ def _ratio(raw: object, where: str) -> Decimal:
         raise PolicyError(f"{where}: {e}") from None
 
 
-def _day(raw: object, where: str) -> date:
+def read_day(raw: object, where: str) -> date:
+    """A pack date (YAML date or YYYY-MM-DD text), or a PolicyError naming ``where``."""
     if isinstance(raw, date):
         return raw
     try:
@@ -420,8 +421,8 @@ def parse_tier(data: object, source: str) -> Tier:
         str(data["position"]),
         data.get("settlement", "one_stop") == "one_stop",
         schemes,
-        _day(data["valid_from"], source),
-        None if data.get("valid_to") is None else _day(data["valid_to"], source),
+        read_day(data["valid_from"], source),
+        None if data.get("valid_to") is None else read_day(data["valid_to"], source),
         str(data["source"]),
         bool(data.get("synthetic", False)),
         tuple(_duty(str(n), b, f"{source}: duty {n}") for n, b in duties.items()),
