@@ -42,6 +42,7 @@ from yibao.settle.engine import Settlement, Step
 from yibao.settle.model import Accumulators, Claim, Line, Person, PoolTotals, PreSplit
 from yibao.settle.parts import INTERFACE_CODES, Parts
 from yibao.settle.split import LineSplit
+from yibao.text import clean_text
 from yibao.types import (
     PERSON_TYPES_BY_SCHEME,
     AssistanceCategory,
@@ -158,7 +159,7 @@ class Obj:
         value = self.data[key]
         if isinstance(value, bool) or not isinstance(value, (str, int)):
             raise InputError(f"{self.at(key)}: expected text, got {_show(value)}")
-        return str(value)
+        return clean_text(str(value), self.at(key))
 
     def money(
         self, key: str, default: Fen | None = None, maximum: int = limits.JOURNAL_MAX_FEN

@@ -21,6 +21,9 @@ def make_engine(url: str | None = None, schema: str | None = None, **kw: Any) ->
     the start, so a read-then-write transaction never deadlocks on upgrade); on PostgreSQL
     ``schema`` (or ``YIBAO_DATABASE_SCHEMA``) sets the search path, so tests run apart."""
     url = url or database_url()
+    # no personal data in logs or error messages: a failed statement names the SQL, never the
+    # bound values (an ID number, a name)
+    kw.setdefault("hide_parameters", True)
     schema = schema or os.environ.get("YIBAO_DATABASE_SCHEMA") or None
     if url.startswith("sqlite"):
         engine = create_engine(url, connect_args={"timeout": 60, "check_same_thread": False}, **kw)
